@@ -1,0 +1,258 @@
+"""The ``storyline`` command: a thin front end over the library (parse, call, print).
+
+Exit codes: 0 all good, 1 some inputs rejected (or a runtime failure), 2 usage error
+(bad arguments, unknown story id, bad configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from storyline import serialize
+from storyline.config import SETTINGS, Settings, load_settings
+from storyline.errors import ConfigError, InputError, NotFoundError, StorylineError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+class _Context:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def store(self) -> Any:
+        from storyline.embedding import DEFAULT_MODEL
+        from storyline.store import open_store
+
+        return open_store(self.settings.db, model_name=DEFAULT_MODEL)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="STORYLINE_DB", help="Store location (default ./storyline.db).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="TOML settings file (default ./storyline.toml if present).")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, config_file: str | None, verbose: int) -> None:
+    """Storyline: turn raw news articles into stories and timelines."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(config_file=config_file).with_overrides(db=db)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    ctx.obj = _Context(settings)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@click.pass_obj
+def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
+    """Read articles from files and directories, and group them into stories."""
+    from tqdm import tqdm
+
+    from storyline.pipeline import Pipeline
+
+    with obj.store() as store:
+        bar = tqdm(unit="article", disable=no_progress or None, file=sys.stderr, leave=False)
+        try:
+            report = Pipeline(store, settings=obj.settings).ingest_paths(
+                list(paths), progress=bar.update
+            )
+        except StorylineError as exc:
+            bar.close()
+            _fail(str(exc), EXIT_REJECTED)
+        bar.close()
+    for rejection in report.rejections:
+        click.echo(f"rejected: {rejection}", err=True)
+    click.echo(
+        f"added {report.added}, duplicates {report.duplicates}, rejected {report.rejected}"
+        f" ({report.stories_created} new stories)"
+    )
+    sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def _parse_date(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"{name}: expected a date like 2024-05-14, got {value!r}", EXIT_USAGE)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@main.command()
+@click.option("--since", help="Only stories active on or after this date (YYYY-MM-DD).")
+@click.option("--limit", default=100, show_default=True, help="How many stories.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def stories(obj: _Context, since: str | None, limit: int, as_json: bool) -> None:
+    """List stories, most recent activity first."""
+    from storyline.store import StoryFilter
+
+    with obj.store() as store:
+        found = store.list_stories(StoryFilter(since=_parse_date(since, "--since"), limit=limit))
+    if as_json:
+        click.echo(json.dumps([serialize.story_summary(s) for s in found], indent=2))
+        return
+    for s in found:
+        span = f"{s.first_published:%Y-%m-%d}..{s.last_published:%Y-%m-%d}"
+        click.echo(f"{s.id}  {span}  {s.article_count:3d} articles  {s.title}")
+        click.echo(f"{'':14}outlets: {', '.join(s.outlets)}")
+
+
+@main.command()
+@click.argument("story")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.pass_obj
+def show(obj: _Context, story: str, as_json: bool) -> None:
+    """Show one story's articles in time order."""
+    with obj.store() as store:
+        try:
+            detail = store.get_story(story)
+        except NotFoundError as exc:
+            _fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(serialize.story_detail(detail), indent=2))
+        return
+    click.echo(f"{detail.summary.title}  [{detail.summary.id}]")
+    for a in detail.articles:
+        flag = "*" if a.date_inferred else " "
+        click.echo(f"  {a.published:%Y-%m-%d}{flag} {a.outlet or '?':24} {a.title}")
+        if a.url:
+            click.echo(f"  {'':36}{a.url}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per input.")
+def extract(files: tuple[str, ...], as_json: bool) -> None:
+    """Show what extraction makes of files, without storing anything."""
+    from storyline.extract.build import ExtractOptions, extract_records
+    from storyline.ingest.readers import read_paths
+    from storyline.models import Rejection
+
+    rejected = 0
+    for item in read_paths(files):
+        results = [item] if isinstance(item, Rejection) else extract_records(
+            [item], options=ExtractOptions()
+        )
+        for result in results:
+            if isinstance(result, Rejection):
+                rejected += 1
+                click.echo(f"rejected: {result}", err=True)
+                continue
+            data = serialize.article_full(result, path=item.source)
+            if as_json:
+                click.echo(json.dumps(data, ensure_ascii=False))
+            else:
+                click.echo(f"== {item.source}")
+                for key in ("title", "published", "authors", "outlet", "url", "language"):
+                    click.echo(f"{key:>10}: {data[key]}")
+                click.echo(data["text"])
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _open_lines(path: str) -> Iterator[str]:
+    import gzip
+
+    opener = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+            yield from fh
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {path}: {exc}", EXIT_USAGE)
+
+
+@main.command()
+@click.argument("infile", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.File("w"), default="-", help="Output file.")
+@click.pass_obj
+def cluster(obj: _Context, infile: str, output: Any) -> None:
+    """Cluster a JSONL file of articles; print {"id", "story"} per article (temporary store)."""
+    from storyline.ingest.readers import read_paths
+    from storyline.research import cluster_records
+
+    settings = obj.settings.with_overrides(min_words=1)
+    records = list(read_paths([infile]))
+    by_source, rejections, _ = cluster_records(records, settings=settings)
+    for lineno, line in enumerate(_open_lines(infile), start=1):
+        source = f"{infile}:{lineno}"
+        if source not in by_source:
+            continue
+        try:
+            given = json.loads(line).get("id")
+        except (json.JSONDecodeError, AttributeError):
+            given = None
+        output.write(json.dumps({"id": given if given is not None else lineno,
+                                 "story": by_source[source]}) + "\n")
+    for rejection in rejections:
+        click.echo(f"rejected: {rejection}", err=True)
+    sys.exit(EXIT_REJECTED if rejections else EXIT_OK)
+
+
+@main.command("score-pairs")
+@click.argument("infile", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.File("w"), default="-", help="Output file.")
+def score_pairs(infile: str, output: Any) -> None:
+    """Score article pairs: {"pair_id", "a", "b"} lines in, {"pair_id", "score"} lines out."""
+    from storyline.models import Rejection
+    from storyline.research import PairInput, article_from_dict, read_pairs, score_articles
+
+    rejected = 0
+    pairs, ids = [], []
+    for item in read_pairs(_open_lines(infile), source=infile):
+        if isinstance(item, Rejection):
+            rejected += 1
+            click.echo(f"rejected: {item}", err=True)
+            continue
+        assert isinstance(item, PairInput)
+        try:
+            pair = (article_from_dict(item.a, source=f"{item.pair_id}/a"),
+                    article_from_dict(item.b, source=f"{item.pair_id}/b"))
+        except InputError as exc:
+            rejected += 1
+            click.echo(f"rejected: {exc}", err=True)
+            continue
+        pairs.append(pair)
+        ids.append(item.pair_id)
+    for pair_id, score in zip(ids, score_articles(pairs), strict=True):
+        output.write(json.dumps({"pair_id": pair_id, "score": round(score, 6)}) + "\n")
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+@main.command("settings")
+@click.pass_obj
+def show_settings(obj: _Context) -> None:
+    """Print every setting with its current value and help."""
+    for setting in SETTINGS:
+        value = getattr(obj.settings, setting.name)
+        click.echo(f"{setting.name} = {value!r}\n    {setting.help}")
+
+
+def run() -> None:
+    """Entry point that turns library errors into exit codes."""
+    try:
+        main(standalone_mode=True)
+    except NotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except StorylineError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+
+
+if __name__ == "__main__":
+    run()

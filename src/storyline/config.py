@@ -1,0 +1,85 @@
+"""Settings: typed defaults in code → a TOML file → ``STORYLINE_*`` environment → CLI flags.
+
+Every setting carries its help text; ``storyline settings`` prints them with their values.
+Secrets (the API write token) come only from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "storyline.db", "Store location: a SQLite file path (default ./storyline.db)."),
+    Setting("window_days", 75.0, "Days a story stays open around its first and last article."),
+    Setting("max_bytes", 20 * 1024 * 1024, "Largest input file accepted, in bytes."),
+    Setting("batch_size", 64, "Articles embedded and written per transaction."),
+    Setting("chunk_size", 1024, "Articles read ahead and sorted by date before assignment."),
+    Setting("min_words", 15, "Shortest article body accepted, in words."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings for one run."""
+
+    db: str = "storyline.db"
+    window_days: float = 75.0
+    max_bytes: int = 20 * 1024 * 1024
+    batch_size: int = 64
+    chunk_size: int = 1024
+    min_words: int = 15
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with the given (non-None) values set, type-checked."""
+        clean = {k: v for k, v in values.items() if v is not None}
+        return replace(self, **_coerce(clean, source="arguments"))
+
+
+def load_settings(*, config_file: str | Path | None = None) -> Settings:
+    """Defaults, then ``storyline.toml`` (or ``config_file``), then the environment."""
+    values: dict[str, Any] = {}
+    path = Path(config_file) if config_file else Path("storyline.toml")
+    if config_file and not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot parse config file {path}: {exc}") from exc
+        values.update(_coerce(data.get("storyline", data), source=str(path)))
+    env = {
+        s.name: os.environ[f"STORYLINE_{s.name.upper()}"]
+        for s in SETTINGS
+        if f"STORYLINE_{s.name.upper()}" in os.environ
+    }
+    values.update(_coerce(env, source="environment"))
+    return Settings(**values)
+
+
+def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
+    types = {f.name: type(f.default) for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in types:
+            raise ConfigError(f"unknown setting {key!r} in {source}")
+        try:
+            out[key] = types[key](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting {key!r} in {source}: bad value {value!r}") from exc
+    return out

@@ -1,0 +1,1 @@
+"""Extraction: raw records → clean articles (text dumps, HTML pages, structured records)."""

@@ -1,0 +1,224 @@
+"""Plain-text dumps of news pages → ``PageFields``.
+
+A "dump" is what copying a news page as text gives: a tag line, the headline, a byline with the
+date, image captions with photo credits, an "audio created with AI" notice, the body, then
+trailers — a teaser for another article, "Authors: …", "Original url: …". The rules here are
+general patterns of news boilerplate, not strings of any one outlet:
+
+- the *header zone* runs from the top to the first body paragraph (a sentence-like line of
+  12+ words that is not a caption); in it we look for the title, the byline, the date;
+- *boilerplate lines* anywhere (notices, "Related article:", share/subscribe prompts, credits);
+- *captions*: lines carrying a photo credit (``(Name/Agency via Getty Images)``,
+  ``Name, AGENCY / site.ru``, ``Photo: …``);
+- the *trailer*: from the end, author and URL lines, "X contributed reporting", and a teaser
+  block — a headline-like line followed by a blurb cut off with an ellipsis;
+- leftover inline HTML tags are removed and entities unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+
+from dateutil import parser as dateparser
+
+from storyline.models import PageFields
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_SENTENCE_END = re.compile(r"[.!?…\"”’')\]]\s*$")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?)?"
+)
+_BOILERPLATE = re.compile(
+    r"^(?:"
+    r"this (?:audio|article|summary) (?:is|was) (?:created|generated|produced) with (?:the )?(?:help of )?ai"
+    r"|listen to (?:this|the) (?:article|story)"
+    r"|(?:related|recommended|read more|read also|see also|also read|more on this|more from"
+    r"|more|editor'?s? picks?|must read|don'?t miss|trending|popular)"
+    r"(?:\s+(?:articles?|stories|story|content|reading|coverage|news|links?|posts?|on \w+))?"
+    r"\s*[:|–—-]"
+    r"|(?:share|sign up|subscribe|follow us|advertisement|support (?:our|independent)|click here"
+    r"|download (?:our|the) app|join our|get our|we use cookies|cookie settings|all rights reserved"
+    r"|copyright|©|tags?:|topics?:|filed under|updated:|published:|last updated|print this)\b"
+    r"|\d+\s+min(?:ute)?s?\s+read$"
+    r"|(?:additional )?(?:reporting|writing|editing|compiled|translated) by\b"
+    r"|(?:original (?:url|link|article)|source url|url)\s*:"
+    r"|(?:[\w.\s,&']{2,80})\s+contributed (?:reporting|to this report)\b"
+    r"|(?:photo|image|credit|photograph|illustration)s?\s*:"
+    r")",
+    re.IGNORECASE,
+)
+_CREDIT_TAIL = re.compile(
+    r"(?:\((?:[^()]*?/[^()]*?|[^()]*?\bvia\b[^()]*?|(?:photo|image|credit)[^()]*?)\)\s*$"
+    r"|(?:[/,(]|\bvia|\bphoto:?)\s*(?:getty images|shutterstock|ap photo|afp|reuters|"
+    r"epa(?:-efe)?|tass|ria novosti|pool|istock|alamy|anadolu|xinhua|sputnik)\b[^.]{0,40}$"
+    r"|[A-Za-z][\w.-]*\.(?:com|ru|org|net|gov|ua|uk|de|fr|io|info)\s*$)",
+    re.IGNORECASE,
+)
+_DESK_SUFFIX = re.compile(r"(?:\s+news)?\s+(?:desk|staff|newsroom|team|bureau)\b.*$", re.I)
+_AUTHORS_LINE = re.compile(r"^(?:authors?|written by|reporting by|by)\s*[:\s]\s*(.+)$", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(?:desk|staff|newsroom|editors?|editorial|team|agency|agencies|service|bureau|wire|"
+    r"correspondents?)\b",
+    re.I,
+)
+
+
+def strip_tags(text: str) -> str:
+    """Remove leftover inline HTML tags and unescape entities."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def extract_text_dump(content: str) -> PageFields:
+    """Extract title, clean body, date, authors, URL and outlet hints from a text dump."""
+    lines = [_clean_line(line) for line in strip_tags(content).splitlines()]
+    url = _find_url(lines)
+    body_start = _body_start(lines)
+    header = [line for line in lines[:body_start] if line]
+    fields = PageFields(url=url)
+    fields.title = _find_title(header)
+    fields.published = _find_date(header) or _find_date(lines[body_start : body_start + 3])
+    authors, desk = _find_authors(lines, header)
+    fields.authors = authors
+    fields.outlet = desk
+    body_lines = _trim_trailer(lines[body_start:])
+    paragraphs = [
+        line for line in body_lines if line and not _is_boilerplate(line) and not _is_caption(line)
+    ]
+    fields.text = "\n\n".join(paragraphs)
+    return fields
+
+
+def _clean_line(line: str) -> str:
+    return re.sub(r"[ \t\u00a0\u200b]+", " ", line).strip()
+
+
+def _is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.match(line))
+
+
+def _is_caption(line: str) -> bool:
+    """A line carrying a photo credit, or a short untermianted description of an image."""
+    if len(line.split()) > 70:
+        return False
+    return bool(_CREDIT_TAIL.search(line)) and not line.endswith(("”", '"'))
+
+
+def _is_body_paragraph(line: str) -> bool:
+    words = line.split()
+    return (
+        len(words) >= 12
+        and bool(_SENTENCE_END.search(line))
+        and not _is_caption(line)
+        and not _is_boilerplate(line)
+        and not _AUTHORS_LINE.match(line)
+    )
+
+
+def _body_start(lines: list[str]) -> int:
+    for index, line in enumerate(lines):
+        if _is_body_paragraph(line):
+            return index
+    return min(len(lines), 2)
+
+
+def _is_tag_line(line: str) -> bool:
+    """Section/tag lists such as 'News Feed, Russia, China, Vladimir Putin'."""
+    parts = [p.strip() for p in re.split(r"[,|•·]", line)]
+    return len(parts) >= 3 and all(0 < len(p.split()) <= 4 for p in parts)
+
+
+def _find_title(header: list[str]) -> str | None:
+    for line in header:
+        if _is_boilerplate(line) or _is_caption(line) or _is_tag_line(line):
+            continue
+        if _URL.fullmatch(line) or _DATE.fullmatch(line) or _AUTHORS_LINE.match(line):
+            continue
+        words = line.split()
+        if 2 <= len(words) <= 30 and not _DATE.match(line):
+            return line
+    return None
+
+
+def _find_date(lines: list[str]) -> datetime | None:
+    for line in lines:
+        match = _DATE.search(line)
+        if not match:
+            continue
+        try:
+            parsed = dateparser.parse(match.group(0), fuzzy=True)
+        except (ValueError, OverflowError):
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+    return None
+
+
+def _find_url(lines: list[str]) -> str | None:
+    """The article's own URL: after an 'Original url:' marker, else a URL alone on the last lines."""
+    for index, line in enumerate(lines):
+        if re.match(r"^(?:original (?:url|link|article)|source url|url|source)\s*:", line, re.I):
+            found = _URL.search(line) or next(
+                (m for m in (_URL.search(x) for x in lines[index + 1 : index + 4]) if m), None
+            )
+            if found:
+                return found.group(0).rstrip(".,)")
+    for line in reversed([x for x in lines if x][-3:]):
+        if _URL.fullmatch(line):
+            return line.rstrip(".,)")
+    return None
+
+
+def _split_names(value: str) -> list[str]:
+    value = _DATE.split(value)[0]
+    value = re.split(r"\s[|•·—–]\s|\s[|•·]$", value)[0]
+    value = re.sub(r"\b\d+\s+min(?:ute)?s?\s+read\b.*$", "", value, flags=re.I)
+    parts = re.split(r",\s*|\s+and\s+|\s*&\s*|;\s*", value)
+    return [p.strip(" .|") for p in parts if p.strip(" .|")]
+
+
+def _find_authors(lines: list[str], header: list[str]) -> tuple[list[str], str | None]:
+    """Authors from 'Authors:' lines and 'by …' bylines; an org entry ('X news desk') → outlet."""
+    names: list[str] = []
+    for line in [*header, *lines[-8:]]:
+        match = _AUTHORS_LINE.match(line)
+        if match and len(line.split()) <= 25:
+            for name in _split_names(match.group(1)):
+                if name not in names:
+                    names.append(name)
+    people = [n for n in names if not _ORG_WORDS.search(n) and 1 <= len(n.split()) <= 4]
+    desk = next((n for n in names if _ORG_WORDS.search(n)), None)
+    outlet = _DESK_SUFFIX.sub("", desk).strip(" .,-") if desk else None
+    return people, outlet or None
+
+
+def _trim_trailer(body: list[str]) -> list[str]:
+    """Drop the trailer: author/URL lines, credits, and a teaser block for another article."""
+    lines = list(body)
+    while lines and not lines[-1]:
+        lines.pop()
+    # A teaser: a headline-like line, then a blurb cut off with an ellipsis, then perhaps a
+    # run-together "OutletAuthor" line. Everything from the headline on goes.
+    nonempty = [i for i, line in enumerate(lines) if line]
+    for pos, index in enumerate(nonempty):
+        line = lines[index]
+        if line.endswith(("…", "...")) and pos > 0:
+            head = lines[nonempty[pos - 1]]
+            if not _SENTENCE_END.search(head) or head.endswith("?"):
+                lines = lines[: nonempty[pos - 1]]
+                break
+    kept = []
+    for line in lines:
+        if _URL.fullmatch(line) or _AUTHORS_LINE.match(line) and len(line.split()) <= 25:
+            continue
+        kept.append(line)
+    return kept

@@ -1,0 +1,1 @@
+"""Ingest: readers that turn files into raw records."""

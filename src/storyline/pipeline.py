@@ -1,0 +1,152 @@
+"""The ingest pipeline: readers → extraction → keywords → embedding → assignment → store.
+
+Each stage is batch-in/batch-out (see each module's docstring for what it needs and fills).
+Articles are read ahead in chunks and sorted by publication time so that assignment is online
+in time order; each batch of articles is written together with its story assignments in one
+transaction, so an interrupted ingest loses at most the batch in flight, and re-running it
+adds every missing article exactly once (ids are stable, duplicates are skipped).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from storyline.config import Settings
+from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
+from storyline.extract.build import ExtractOptions, extract_records
+from storyline.ingest.readers import ReaderOptions, read_paths
+from storyline.models import Article, Assignment, IngestReport, RawRecord, Rejection
+from storyline.stories.assign import AssignOptions, Assigner
+from storyline.stories.features import add_keywords
+from storyline.store.base import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class _Run:
+    added: int = 0
+    duplicates: int = 0
+    stories_created: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+
+class Pipeline:
+    """Runs ingests against one store with one encoder; keeps the assigner warm between
+    chunks so stories opened earlier in the run stay in memory."""
+
+    def __init__(
+        self, store: Store, *, settings: Settings | None = None, encoder: Encoder | None = None
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.encoder = encoder or MiniLMEncoder()
+        self.assign_options = AssignOptions(window_days=self.settings.window_days)
+        self._assigner: Assigner | None = None
+        self._loaded: tuple[float, float] | None = None
+
+    # --- entry points -------------------------------------------------------------------
+    def ingest_paths(
+        self, paths: Sequence[str | os.PathLike[str]], *, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest every article found under ``paths``."""
+        records = read_paths(paths, options=ReaderOptions(max_bytes=self.settings.max_bytes))
+        return self.ingest_records(records, progress=progress)
+
+    def ingest_records(
+        self, records: Iterable[RawRecord | Rejection], *, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest already-read records (used by the API's POST and by the readers)."""
+        run = _Run()
+        fallback = datetime.now(UTC)
+        chunk: list[RawRecord] = []
+        for item in records:
+            if isinstance(item, Rejection):
+                run.rejections.append(item)
+                log.warning("rejected %s", item)
+                if progress:
+                    progress(1)
+                continue
+            chunk.append(item)
+            if len(chunk) >= self.settings.chunk_size:
+                self._process_chunk(chunk, run, fallback, progress)
+                chunk = []
+        if chunk:
+            self._process_chunk(chunk, run, fallback, progress)
+        return IngestReport(
+            added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
+            stories_created=run.stories_created,
+        )
+
+    # --- stages -------------------------------------------------------------------------
+    def _process_chunk(
+        self, chunk: list[RawRecord], run: _Run, fallback: datetime, progress: Progress | None
+    ) -> None:
+        options = ExtractOptions(min_words=self.settings.min_words, fallback_time=fallback)
+        articles: list[Article] = []
+        for result in extract_records(chunk, options=options):
+            if isinstance(result, Rejection):
+                run.rejections.append(result)
+                log.warning("rejected %s", result)
+                if progress:
+                    progress(1)
+            else:
+                articles.append(result)
+        articles.sort(key=lambda a: (a.published, a.id))
+        size = self.settings.batch_size
+        for start in range(0, len(articles), size):
+            batch = articles[start : start + size]
+            self._process_batch(batch, run)
+            if progress:
+                progress(len(batch))
+
+    def _process_batch(self, batch: list[Article], run: _Run) -> None:
+        existing = self.store.existing_ids(a.id for a in batch)
+        fresh: list[Article] = []
+        for article in batch:
+            if article.id in existing or article.id in run.seen:
+                run.duplicates += 1
+                continue
+            run.seen.add(article.id)
+            fresh.append(article)
+        if not fresh:
+            return
+        add_keywords(fresh)
+        embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
+        assigner = self._assigner_for(fresh)
+        assignments, stories = assigner.assign(fresh)
+        self.store.write_batch(fresh, assignments, stories)
+        run.added += len(fresh)
+        run.stories_created += sum(1 for a in assignments if a.new_story)
+
+    def _assigner_for(self, batch: Sequence[Article]) -> Assigner:
+        """The run's assigner, with every story open around the batch's dates loaded."""
+        window = self.assign_options.window_days * 86400.0
+        lo = min(a.published.timestamp() for a in batch) - window
+        hi = max(a.published.timestamp() for a in batch) + window
+        if self._assigner is None:
+            self._assigner = Assigner([], options=self.assign_options)
+        if self._loaded is None or lo < self._loaded[0] or hi > self._loaded[1]:
+            states = self.store.story_states(lo, hi, max_members=self.assign_options.max_members)
+            for state in states:
+                if state.id not in self._assigner.states:
+                    self._assigner.add_state(state)
+            lo = min(lo, self._loaded[0]) if self._loaded else lo
+            hi = max(hi, self._loaded[1]) if self._loaded else hi
+            self._loaded = (lo, hi)
+        return self._assigner
+
+
+def assign_only(
+    articles: Sequence[Article], *, options: AssignOptions | None = None
+) -> list[Assignment]:
+    """Assign articles that already carry vectors and keywords, without a store."""
+    assignments, _ = Assigner([], options=options).assign(articles)
+    return assignments

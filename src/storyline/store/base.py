@@ -1,0 +1,116 @@
+"""The store interface every backend implements (SQLite now; PostgreSQL to follow).
+
+A store holds articles (with their raw input, so they can be re-processed without the source),
+their embeddings, and stories. Writes happen in batches, each in one transaction: a batch of
+articles and the story assignments made for them land together or not at all, so an interrupted
+ingest never leaves an article without its story or a story count that disagrees with its
+articles.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
+
+
+@dataclass(slots=True)
+class MemberState:
+    """What the assigner needs to know of one story member."""
+
+    article_id: str
+    published_ts: float
+    head: np.ndarray
+    body: np.ndarray
+    keywords: frozenset[str]
+    title: str = ""
+
+
+@dataclass(slots=True)
+class StoryState:
+    """A story as the online assigner sees it: span, size and recent members."""
+
+    id: str
+    title: str
+    first_ts: float
+    last_ts: float
+    article_count: int
+    members: list[MemberState] = field(default_factory=list)
+    centroid: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """Filters for listing stories; all optional and combined with AND."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    outlet: str | None = None
+    query: str | None = None
+    article_ids: frozenset[str] | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class Store(ABC):
+    """Abstract store. Backends must make ``write_batch`` atomic."""
+
+    model_name: str = ""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    # --- writes -------------------------------------------------------------------------
+    @abstractmethod
+    def write_batch(
+        self,
+        articles: Sequence[Article],
+        assignments: Sequence[Assignment],
+        stories: Sequence[StoryState],
+    ) -> None:
+        """Insert articles with their embeddings, their assignments and the touched stories,
+        all in one transaction."""
+
+    # --- reads for the pipeline ---------------------------------------------------------
+    @abstractmethod
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already stored."""
+
+    @abstractmethod
+    def cached_vectors(self, ids: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Stored (head, body) vectors of the current model for these article ids."""
+
+    @abstractmethod
+    def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
+        """Stories whose span overlaps [start_ts, end_ts], with up to ``max_members`` members."""
+
+    # --- reads for users ----------------------------------------------------------------
+    @abstractmethod
+    def list_stories(self, filters: StoryFilter | None = None) -> list[StorySummary]:
+        """Stories, most recent activity first."""
+
+    @abstractmethod
+    def get_story(self, story_id: str) -> StoryDetail:
+        """One story with its articles in time order; raises ``NotFoundError``."""
+
+    @abstractmethod
+    def get_article(self, article_id: str) -> Article:
+        """One article (with raw input); raises ``NotFoundError``."""
+
+    @abstractmethod
+    def iter_articles(self, *, story_id: str | None = None) -> Iterator[Article]:
+        """Every stored article (or one story's), in publication order."""
+
+    @abstractmethod
+    def search_text(self, query: str, *, limit: int = 20) -> list[ArticleSummary]:
+        """Full-text search over titles and bodies, best match first."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Numbers of articles and stories."""

@@ -1,0 +1,315 @@
+"""The default embedded store: one SQLite file in WAL mode with FTS5 full-text search.
+
+One writer, many readers: every write batch runs in a ``BEGIN IMMEDIATE`` transaction, so a
+killed ingest leaves the file as it was after the last committed batch. Readers (the CLI, the
+web server) see committed data while an ingest runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.errors import NotFoundError, StoreError
+from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
+from storyline.store.base import MemberState, Store, StoryFilter, StoryState
+from storyline.store.migrations import migrate
+
+log = logging.getLogger(__name__)
+
+_ARTICLE_COLUMNS = (
+    "id, url, title, text, published, date_inferred, authors, outlet, language, source, "
+    "raw_kind, raw, keywords, story_id"
+)
+
+
+def _vec(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
+
+
+class SQLiteStore(Store):
+    """Store backed by a SQLite file (``:memory:`` for a throw-away store)."""
+
+    def __init__(self, path: str | Path, *, model_name: str = "") -> None:
+        self.path = str(path)
+        self.model_name = model_name
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writes -------------------------------------------------------------------------
+    def write_batch(
+        self,
+        articles: Sequence[Article],
+        assignments: Sequence[Assignment],
+        stories: Sequence[StoryState],
+    ) -> None:
+        now = datetime.now(UTC).isoformat()
+        by_article = {a.article_id: a for a in assignments}
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for story in stories:
+                self.conn.execute(
+                    "INSERT INTO stories(id, title, first_ts, last_ts, article_count, created_at)"
+                    " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+                    " first_ts=excluded.first_ts, last_ts=excluded.last_ts",
+                    (story.id, story.title, story.first_ts, story.last_ts, now),
+                )
+            for article in articles:
+                assignment = by_article.get(article.id)
+                self.conn.execute(
+                    f"INSERT INTO articles({_ARTICLE_COLUMNS}, published_ts, story_score,"
+                    " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        article.id, article.url, article.title, article.text,
+                        article.published.isoformat(), int(article.date_inferred),
+                        json.dumps(article.authors), article.outlet, article.language,
+                        article.source, article.raw_kind,
+                        zlib.compress(article.raw.encode("utf-8")),
+                        json.dumps(article.keywords),
+                        assignment.story_id if assignment else None,
+                        article.published.timestamp(),
+                        assignment.score if assignment else None,
+                        now,
+                    ),
+                )
+                if article.head_vector is not None and article.body_vector is not None:
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
+                        " VALUES (?, ?, ?, ?)",
+                        (
+                            article.id, self.model_name,
+                            article.head_vector.astype(np.float32).tobytes(),
+                            article.body_vector.astype(np.float32).tobytes(),
+                        ),
+                    )
+            for story in stories:
+                self.conn.execute(
+                    "UPDATE stories SET article_count = (SELECT COUNT(*) FROM articles"
+                    " WHERE story_id = ?) WHERE id = ?",
+                    (story.id, story.id),
+                )
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"cannot write batch to {self.path}: {exc}") from exc
+            raise
+
+    # --- reads for the pipeline ---------------------------------------------------------
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row[0]
+                for row in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def cached_vectors(self, ids: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, head, body in self.conn.execute(
+                f"SELECT article_id, head, body FROM embeddings WHERE model = ?"
+                f" AND article_id IN ({marks})",
+                [self.model_name, *chunk],
+            ):
+                out[aid] = (_vec(head), _vec(body))
+        return out
+
+    def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
+        rows = self.conn.execute(
+            "SELECT id, title, first_ts, last_ts, article_count FROM stories"
+            " WHERE last_ts >= ? AND first_ts <= ?",
+            (start_ts, end_ts),
+        ).fetchall()
+        states = {r[0]: StoryState(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+        if not states:
+            return []
+        ids = list(states)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            # The most recent members of each story (window function keeps the query single).
+            for row in self.conn.execute(
+                "SELECT story_id, id, published_ts, keywords, title, head, body FROM ("
+                "  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, e.head, e.body,"
+                "   ROW_NUMBER() OVER (PARTITION BY a.story_id ORDER BY a.published_ts DESC) AS rn"
+                f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
+                f"  WHERE a.story_id IN ({marks})) WHERE rn <= ?",
+                [self.model_name, *chunk, max_members],
+            ):
+                states[row[0]].members.append(
+                    MemberState(
+                        article_id=row[1], published_ts=row[2],
+                        keywords=frozenset(json.loads(row[3])), title=row[4],
+                        head=_vec(row[5]), body=_vec(row[6]),
+                    )
+                )
+        return list(states.values())
+
+    # --- reads for users ----------------------------------------------------------------
+    def list_stories(self, filters: StoryFilter | None = None) -> list[StorySummary]:
+        f = filters or StoryFilter()
+        where, params = ["1=1"], []
+        if f.since:
+            where.append("s.last_ts >= ?")
+            params.append(f.since.timestamp())
+        if f.until:
+            where.append("s.first_ts <= ?")
+            params.append(f.until.timestamp())
+        if f.outlet:
+            where.append("s.id IN (SELECT story_id FROM articles WHERE outlet = ? COLLATE NOCASE)")
+            params.append(f.outlet)
+        if f.query:
+            where.append(
+                "s.id IN (SELECT a.story_id FROM articles_fts JOIN articles a"
+                " ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?)"
+            )
+            params.append(fts_query(f.query))
+        if f.article_ids is not None:
+            ids = sorted(f.article_ids) or [""]
+            where.append(f"s.id IN (SELECT story_id FROM articles WHERE id IN ({','.join('?' * len(ids))}))")
+            params.extend(ids)
+        rows = self.conn.execute(
+            "SELECT s.id, s.title, s.article_count, s.first_ts, s.last_ts FROM stories s"
+            f" WHERE {' AND '.join(where)} AND s.article_count > 0"
+            " ORDER BY s.last_ts DESC, s.id LIMIT ? OFFSET ?",
+            [*params, f.limit, f.offset],
+        ).fetchall()
+        outlets = self._outlets([r[0] for r in rows])
+        return [
+            StorySummary(
+                id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
+                first_published=_dt(r[3]), last_published=_dt(r[4]),
+            )
+            for r in rows
+        ]
+
+    def _outlets(self, story_ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if not story_ids:
+            return out
+        marks = ",".join("?" * len(story_ids))
+        for sid, outlet in self.conn.execute(
+            f"SELECT story_id, outlet FROM articles WHERE story_id IN ({marks})"
+            " AND outlet IS NOT NULL GROUP BY story_id, outlet ORDER BY MIN(published_ts)",
+            story_ids,
+        ):
+            out.setdefault(sid, []).append(outlet)
+        return out
+
+    def get_story(self, story_id: str) -> StoryDetail:
+        row = self.conn.execute(
+            "SELECT id, title, article_count, first_ts, last_ts FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no story with id {story_id!r}")
+        articles = tuple(
+            ArticleSummary(
+                id=r[0], title=r[1], outlet=r[2], published=datetime.fromisoformat(r[3]),
+                url=r[4], date_inferred=bool(r[5]),
+            )
+            for r in self.conn.execute(
+                "SELECT id, title, outlet, published, url, date_inferred FROM articles"
+                " WHERE story_id = ? ORDER BY published_ts, id",
+                (story_id,),
+            )
+        )
+        outlets = self._outlets([story_id]).get(story_id, [])
+        summary = StorySummary(
+            id=row[0], title=row[1], article_count=row[2], outlets=tuple(outlets),
+            first_published=_dt(row[3]), last_published=_dt(row[4]),
+        )
+        return StoryDetail(summary=summary, articles=articles)
+
+    def get_article(self, article_id: str) -> Article:
+        row = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        return self._article(row)
+
+    def iter_articles(self, *, story_id: str | None = None) -> Iterator[Article]:
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        params: list[Any] = []
+        if story_id is not None:
+            sql += " WHERE story_id = ?"
+            params.append(story_id)
+        for row in self.conn.execute(sql + " ORDER BY published_ts, id", params).fetchall():
+            yield self._article(row)
+
+    @staticmethod
+    def _article(row: Sequence[Any]) -> Article:
+        return Article(
+            id=row[0], url=row[1], title=row[2], text=row[3],
+            published=datetime.fromisoformat(row[4]), date_inferred=bool(row[5]),
+            authors=json.loads(row[6]), outlet=row[7], language=row[8], source=row[9],
+            raw_kind=row[10], raw=zlib.decompress(row[11]).decode("utf-8") if row[11] else "",
+            keywords=json.loads(row[12]), story_id=row[13],
+        )
+
+    def search_text(self, query: str, *, limit: int = 20) -> list[ArticleSummary]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.outlet, a.published, a.url, a.date_inferred"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?",
+            (fts_query(query), limit),
+        ).fetchall()
+        return [
+            ArticleSummary(r[0], r[1], r[2], datetime.fromisoformat(r[3]), r[4], bool(r[5]))
+            for r in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        articles = self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        stories = self.conn.execute(
+            "SELECT COUNT(*) FROM stories WHERE article_count > 0"
+        ).fetchone()[0]
+        return {"articles": articles, "stories": stories}
+
+
+def fts_query(text: str) -> str:
+    """Turn free text into a safe FTS5 query: every word quoted, all required."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)

@@ -1,0 +1,1 @@
+"""Stories: pairwise same-story scoring and online story assignment."""

@@ -1,0 +1,77 @@
+"""Keyword features: the proper nouns an article is about (people, places, organisations).
+
+Needs: ``Article.title``, ``text``. Fills: ``Article.keywords``.
+A cheap, language-light stand-in for named entities: runs of capitalised words not at the
+start of a sentence, split into tokens so that "Vladimir Putin" and "Putin" meet. Title
+mentions weigh more than body mentions; the most frequent tokens are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from storyline.models import Article
+
+#: How many keywords an article keeps.
+MAX_KEYWORDS = 24
+
+_CAP_RUN = re.compile(r"(?<![\w’'])([A-ZÀ-ÖØ-Þ][\w’'-]*(?:\s+(?:of|de|al|bin|van|von)?\s*[A-ZÀ-ÖØ-Þ][\w’'-]*)*)")
+_SENT_START = re.compile(r"(?:^|[.!?:;\"“”]\s+|\n)$")
+_STOP = frozenset(
+    """a an the in on at by for from to of and or but if it its he she they we you i this that
+    these those there here his her their our my your mr mrs ms dr prof sir monday tuesday
+    wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    according after as while when where who what which with said says also however meanwhile
+    last next new more most some many two three one first second today yesterday tomorrow
+    president minister chief prime ceo spokesperson spokesman spokeswoman officials official
+    read related photo image copyright ap afp getty images""".split()
+)
+
+
+def keywords(title: str, text: str) -> list[str]:
+    """The article's most mentioned proper-noun tokens, lower-cased, most frequent first."""
+    counts: Counter[str] = Counter()
+    # A headline in Title Case capitalises every word; then only its words that the body
+    # also capitalises are names.
+    title_words = re.findall(r"[A-Za-z][\w'’-]*", title)
+    title_case = len(title_words) >= 4 and sum(w[0].isupper() for w in title_words) >= (
+        0.7 * len(title_words)
+    )
+    for weight, chunk in ((3, title), (1, text)):
+        for match in _CAP_RUN.finditer(chunk):
+            tokens = re.findall(r"[\w-]+", match.group(1).lower())
+            if not tokens:
+                continue
+            at_start = bool(_SENT_START.search(chunk[: match.start()])) or match.start() == 0
+            if at_start and len(tokens) == 1 and tokens[0] in _STOP:
+                continue
+            for token in tokens:
+                token = token.removesuffix("’s").removesuffix("'s")
+                if len(token) > 1 and token not in _STOP and not token.isdigit():
+                    counts[token] += weight
+        if weight == 3 and title_case:
+            title_counts = counts
+            counts = Counter()
+    if title_case:
+        for token, n in title_counts.items():
+            if token in counts:
+                counts[token] += n
+    return [t for t, _ in counts.most_common(MAX_KEYWORDS)]
+
+
+def add_keywords(articles: Sequence[Article]) -> list[Article]:
+    """Fill ``keywords`` for each article."""
+    for article in articles:
+        article.keywords = keywords(article.title, article.text)
+    return list(articles)
+
+
+def overlap(a: Iterable[str], b: Iterable[str]) -> float:
+    """Overlap coefficient of two keyword sets: shared / size of the smaller (0 when empty)."""
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
