@@ -244,6 +244,69 @@ def show_settings(obj: _Context) -> None:
         click.echo(f"{setting.name} = {value!r}\n    {setting.help}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.pass_obj
+def serve(obj: _Context, host: str, port: int) -> None:
+    """Serve the web UI and the REST API (/api/v1, OpenAPI at /docs) over the store."""
+    try:
+        from storyline.web.server import run_server
+    except ImportError as exc:
+        _fail(f"the web extra is not installed ({exc}); pip install 'storyline[web]'", EXIT_USAGE)
+    run_server(obj.settings, host=host, port=port)
+
+
+@main.group("eval")
+def evaluate() -> None:
+    """Reproducible benchmarks; each prints a table beside its baseline and writes JSON."""
+
+
+def _eval_options(func: Any) -> Any:
+    func = click.option("--out", type=click.Path(dir_okay=False),
+                        help="Write the full results as JSON here.")(func)
+    func = click.option("--data", type=click.Path(exists=True),
+                        help="Benchmark data (default: the copy under ../shared/data).")(func)
+    func = click.option("--limit", type=int, help="Use only the first N items (quick runs).")(func)
+    return func
+
+
+def _emit(table: str, results: dict[str, Any], out: str | None) -> None:
+    click.echo(table)
+    if out:
+        Path(out).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+        click.echo(f"results written to {out}")
+
+
+@evaluate.command("pairs")
+@_eval_options
+def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
+    """SemEval-2022 Task 8 pairs: Pearson and ROC AUC of the pair score vs TF-IDF."""
+    from storyline.evaluation.runs import run_pairs
+
+    _emit(*run_pairs(data=data, limit=limit), out)
+
+
+@evaluate.command("stream")
+@_eval_options
+@click.option("--dataset", type=click.Choice(["uci", "demo", "all"]), default="all",
+              show_default=True, help="Which labelled stream.")
+def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
+    """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""
+    from storyline.evaluation.runs import run_stream
+
+    _emit(*run_stream(data=data, limit=limit, dataset=dataset), out)
+
+
+@evaluate.command("extract")
+@_eval_options
+def eval_extract(data: str | None, out: str | None, limit: int | None) -> None:
+    """Article-extraction benchmark: shingle F1 vs trafilatura's defaults."""
+    from storyline.evaluation.runs import run_extract
+
+    _emit(*run_extract(data=data, limit=limit), out)
+
+
 def run() -> None:
     """Entry point that turns library errors into exit codes."""
     try:

@@ -112,5 +112,9 @@ class Store(ABC):
         """Full-text search over titles and bodies, best match first."""
 
     @abstractmethod
+    def nearest_articles(self, vector: np.ndarray, *, limit: int = 20) -> list[tuple[ArticleSummary, float]]:
+        """Articles whose head vectors are nearest ``vector`` (cosine), best first."""
+
+    @abstractmethod
     def counts(self) -> dict[str, int]:
         """Numbers of articles and stories."""
