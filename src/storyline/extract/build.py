@@ -61,7 +61,7 @@ def extract_record(record: RawRecord, *, options: ExtractOptions | None = None) 
         )
     title = (fields.title or "").strip() or _first_sentence(text)
     url = fields.url
-    outlet = fields.outlet or outlet_from_domain(url, text=text)
+    outlet = fields.outlet or outlet_from_domain(url, text=f"{text}\n{record.content[:20000]}")
     published, inferred = fields.published, False
     if published is None:
         published, inferred = opts.fallback_time or datetime.now(UTC), True

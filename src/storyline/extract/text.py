@@ -47,12 +47,14 @@ _BOILERPLATE = re.compile(
     r"\s*[:|–—-]"
     r"|(?:share|sign up|subscribe|follow us|advertisement|support (?:our|independent)|click here"
     r"|download (?:our|the) app|join our|get our|we use cookies|cookie settings|all rights reserved"
-    r"|copyright|©|tags?:|topics?:|filed under|updated:|published:|last updated|print this)\b"
+    r"|copyright|tags?:|topics?:|filed under|updated:|published:|last updated|print this)\b"
+    r"|©"
+    r"|\[(?:image|photo|picture|video|graphic)\b.*\]$"
     r"|\d+\s+min(?:ute)?s?\s+read$"
     r"|(?:additional )?(?:reporting|writing|editing|compiled|translated) by\b"
     r"|(?:original (?:url|link|article)|source url|url)\s*:"
     r"|(?:[\w.\s,&']{2,80})\s+contributed (?:reporting|to this report)\b"
-    r"|(?:photo|image|credit|photograph|illustration)s?\s*:"
+    r"|(?:photo|image|picture|credit|photograph|illustration|main image|top image)s?\s*:"
     r")",
     re.IGNORECASE,
 )
@@ -60,11 +62,22 @@ _CREDIT_TAIL = re.compile(
     r"(?:\((?:[^()]*?/[^()]*?|[^()]*?\bvia\b[^()]*?|(?:photo|image|credit)[^()]*?)\)\s*$"
     r"|(?:[/,(]|\bvia|\bphoto:?)\s*(?:getty images|shutterstock|ap photo|afp|reuters|"
     r"epa(?:-efe)?|tass|ria novosti|pool|istock|alamy|anadolu|xinhua|sputnik)\b[^.]{0,40}$"
-    r"|[A-Za-z][\w.-]*\.(?:com|ru|org|net|gov|ua|uk|de|fr|io|info)\s*$)",
+    r"|[A-Za-z][\w.-]*\.(?:com|ru|org|net|gov|ua|uk|de|fr|io|info)\s*$"
+    r"|\b[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s+/\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}$)",
     re.IGNORECASE,
 )
 _DESK_SUFFIX = re.compile(r"(?:\s+news)?\s+(?:desk|staff|newsroom|team|bureau)\b.*$", re.I)
-_AUTHORS_LINE = re.compile(r"^(?:authors?|written by|reporting by|by)\s*[:\s]\s*(.+)$", re.I)
+_AUTHORS_LINE = re.compile(
+    r"^(?:authors?|written by|reporting by|words|reporter|text|story by|by)\s*[:\s]\s*(.+)$", re.I
+)
+# Headers of link lists after the body ("More from the Herald", "Related stories").
+_SECTION_CUT = re.compile(
+    r"^(?:more from|more stories|related (?:articles?|stories|coverage|content|news)|recommended|"
+    r"most (?:read|popular|viewed)|you (?:may|might) also like|read next|latest (?:news|stories)|"
+    r"trending|editor'?s'? picks|further reading|sign up|subscribe)\b",
+    re.I,
+)
+_MASTHEAD = re.compile(r"^([A-Z][A-Z'&.]+(?:\s+[A-Z][A-Z'&.]+){0,4})\s*(?:[|•·:]|$)")
 _ORG_WORDS = re.compile(
     r"\b(?:desk|staff|newsroom|editors?|editorial|team|agency|agencies|service|bureau|wire|"
     r"correspondents?)\b",
@@ -88,7 +101,7 @@ def extract_text_dump(content: str) -> PageFields:
     fields.published = _find_date(header) or _find_date(lines[body_start : body_start + 3])
     authors, desk = _find_authors(lines, header)
     fields.authors = authors
-    fields.outlet = desk
+    fields.outlet = desk or _find_masthead(header)
     body_lines = _trim_trailer(lines[body_start:])
     paragraphs = [
         line for line in body_lines if line and not _is_boilerplate(line) and not _is_caption(line)
@@ -123,15 +136,49 @@ def _is_body_paragraph(line: str) -> bool:
     )
 
 
+def _is_meta_line(line: str) -> bool:
+    """Bylines, date lines, captions and notices: what a header is made of."""
+    if _is_boilerplate(line) or _is_caption(line) or _AUTHORS_LINE.match(line):
+        return True
+    date = _DATE.search(line)
+    return bool(date) and (len(date.group(0)) >= 0.4 * len(line) or len(line.split()) <= 14)
+
+
+def _is_header_line(line: str) -> bool:
+    """Lines that belong above a body: bylines, date lines, captions, audio/image notices —
+    not the share prompts and link teasers that also appear between paragraphs."""
+    if _SECTION_CUT.match(line) or re.match(
+        r"(?:share|follow|advertisement|read more|read also|related|see also|also read|more)\b",
+        line, re.I,
+    ):
+        return False
+    return _is_meta_line(line)
+
+
 def _body_start(lines: list[str]) -> int:
-    for index, line in enumerate(lines):
-        if _is_body_paragraph(line):
-            return index
-    return min(len(lines), 2)
+    """Index of the first body paragraph: after the header's last byline, date or caption
+    (so a standfirst above the byline is not taken for the body)."""
+    nonempty = [i for i, line in enumerate(lines) if line][:12]
+    first_body = next((i for i, line in enumerate(lines) if _is_body_paragraph(line)), None)
+    if first_body is None:
+        return min(len(lines), 2)
+    following = [i for i in nonempty if i > first_body][:4]
+    meta = [i for i in following if _is_header_line(lines[i])]
+    if meta:
+        after = next(
+            (i for i in range(meta[-1] + 1, len(lines)) if _is_body_paragraph(lines[i])), None
+        )
+        if after is not None:
+            return after
+    return first_body
 
 
 def _is_tag_line(line: str) -> bool:
     """Section/tag lists such as 'News Feed, Russia, China, Vladimir Putin'."""
+    if re.search(r"\s[>›»/]\s", line) and all(
+        0 < len(p.split()) <= 4 for p in re.split(r"\s[>›»/]\s", line)
+    ):
+        return True
     parts = [p.strip() for p in re.split(r"[,|•·]", line)]
     return len(parts) >= 3 and all(0 < len(p.split()) <= 4 for p in parts)
 
@@ -140,7 +187,7 @@ def _find_title(header: list[str]) -> str | None:
     for line in header:
         if _is_boilerplate(line) or _is_caption(line) or _is_tag_line(line):
             continue
-        if _URL.fullmatch(line) or _DATE.fullmatch(line) or _AUTHORS_LINE.match(line):
+        if _URL.fullmatch(line) or _is_meta_line(line) or _MASTHEAD.match(line):
             continue
         words = line.split()
         if 2 <= len(words) <= 30 and not _DATE.match(line):
@@ -172,7 +219,8 @@ def _find_url(lines: list[str]) -> str | None:
             )
             if found:
                 return found.group(0).rstrip(".,)")
-    for line in reversed([x for x in lines if x][-3:]):
+    nonempty = [x for x in lines if x]
+    for line in [*reversed(nonempty[-3:]), *nonempty[:3]]:
         if _URL.fullmatch(line):
             return line.rstrip(".,)")
     return None
@@ -197,8 +245,20 @@ def _find_authors(lines: list[str], header: list[str]) -> tuple[list[str], str |
                     names.append(name)
     people = [n for n in names if not _ORG_WORDS.search(n) and 1 <= len(n.split()) <= 4]
     desk = next((n for n in names if _ORG_WORDS.search(n)), None)
-    outlet = _DESK_SUFFIX.sub("", desk).strip(" .,-") if desk else None
+    outlet = None
+    if desk:
+        lead = re.match(r"(?:The\s+)?(?:[A-Z][\w'’&.-]*\s*)+", _DESK_SUFFIX.sub("", desk).strip())
+        outlet = lead.group(0).strip() if lead else None
     return people, outlet or None
+
+
+def _find_masthead(header: list[str]) -> str | None:
+    """An all-capitals outlet name above the title ('BAYLINE DAILY | World')."""
+    for line in header[:4]:
+        match = _MASTHEAD.match(line)
+        if match and len(match.group(1)) >= 4 and not _DATE.search(line):
+            return " ".join(w.capitalize() for w in match.group(1).split())
+    return None
 
 
 def _trim_trailer(body: list[str]) -> list[str]:
@@ -215,6 +275,14 @@ def _trim_trailer(body: list[str]) -> list[str]:
             head = lines[nonempty[pos - 1]]
             if not _SENTENCE_END.search(head) or head.endswith("?"):
                 lines = lines[: nonempty[pos - 1]]
+                break
+    # A link-list or newsletter header near the end cuts the rest, unless real paragraphs
+    # (two or more long sentence lines) still follow it.
+    for index, line in enumerate(lines):
+        if _SECTION_CUT.match(line) and len(line.split()) <= 12:
+            rest = [x for x in lines[index + 1 :] if len(x.split()) > 40]
+            if len(rest) < 2:
+                lines = lines[:index]
                 break
     kept = []
     for line in lines:

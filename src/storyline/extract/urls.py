@@ -42,25 +42,48 @@ def domain_of(url: str | None) -> str | None:
     """The registered domain of ``url`` (``themoscowtimes.com``), or None."""
     if not url:
         return None
-    found = _EXTRACT(url)
-    if not found.domain:
+    name = _registered_name(url)
+    if not name:
         return None
-    return f"{found.domain}.{found.suffix}" if found.suffix else found.domain
+    found = _EXTRACT(url)
+    return f"{name}.{found.suffix}" if found.suffix else f"{name}.{found.domain}"
+
+
+def _registered_name(url: str) -> str:
+    """The name an outlet registered: ``themoscowtimes`` for www.themoscowtimes.com; for
+    reserved top-level domains outside the public-suffix list (``.example``, ``.test``) the
+    label before the last."""
+    found = _EXTRACT(url)
+    if found.suffix:
+        return found.domain.lower()
+    labels = [x for x in found.subdomain.split(".") if x and x != "www"]
+    return labels[-1].lower() if labels else found.domain.lower()
 
 
 def outlet_from_domain(url: str | None, *, text: str = "") -> str | None:
     """Name the outlet behind ``url``, preferring a matching phrase in ``text``."""
     if not url:
         return None
-    name = _EXTRACT(url).domain.lower()
+    name = _registered_name(url)
     if not name:
         return None
     target = re.sub(r"[^a-z0-9]", "", name)
-    for match in re.finditer(r"(?:The\s+)?(?:[A-Z][\w'’-]*\s+){0,4}[A-Z][\w'’-]*", text):
-        phrase = match.group(0)
-        letters = re.sub(r"[^a-z0-9]", "", phrase.lower())
-        if letters == target or letters == "the" + target:
-            return phrase.strip()
+    # Run-together credits ("The Harbour LedgerEleanor Whitby") are split at case changes.
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    found: list[str] = []
+    for match in re.finditer(r"(?:[A-Z][\w'’&-]*\s+){0,6}[A-Z][\w'’&-]*", spaced):
+        tokens = match.group(0).split()
+        for start in range(len(tokens)):
+            letters = ""
+            for end in range(start, min(len(tokens), start + 6)):
+                letters += re.sub(r"[^a-z0-9]", "", tokens[end].lower())
+                if letters in (target, "the" + target):
+                    found.append(" ".join(tokens[start : end + 1]))
+                if len(letters) >= len(target) + 3:
+                    break
+    if found:
+        # "The Harbour Ledger" over a bare "Harbour Ledger" from a photo credit.
+        return max(found, key=lambda phrase: phrase.startswith("The "))
     return _segment_words(name)
 
 

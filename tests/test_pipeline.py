@@ -1,0 +1,135 @@
+"""The ingest pipeline end to end: seeds → one story, re-ingest, late arrivals, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from storyline.config import Settings
+from storyline.pipeline import Pipeline
+
+pytestmark = pytest.mark.slow
+
+TOPICS = [
+    ("harbour", "The harbour authority approved night shifts at the east terminal"),
+    ("flood", "Floodwater closed the river road and two schools in the lower town"),
+    ("vote", "The regional assembly voted to delay the budget by three weeks"),
+    ("recall", "The carmaker recalled forty thousand vans over faulty brakes"),
+]
+
+
+def _jsonl_corpus(root: Path, n: int, *, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        key, lede = TOPICS[i % len(TOPICS)]
+        words = " ".join(rng.choice(["officials", "residents", "engineers", "unions", "traders"])
+                         for _ in range(12))
+        rows.append({
+            "url": f"https://wire.example/{key}/{i}",
+            "title": f"{lede.split(' ')[1].title()} update {i}",
+            "text": f"{lede}, officials said on day {i}. Reaction from {words} followed.",
+            "published": f"2025-0{1 + i % 3}-{1 + i % 27:02d}T10:00:00+00:00",
+            "outlet": "Wire", "authors": ["A. Writer"], "language": "en",
+        })
+    for part in range(0, n, 40):
+        with open(root / f"part{part:04d}.jsonl", "w", encoding="utf-8") as fh:
+            for row in rows[part : part + 40]:
+                fh.write(json.dumps(row) + "\n")
+    return rows
+
+
+def test_pipeline_seeds_form_one_story(store, encoder, seeds_dir: Path) -> None:
+    report = Pipeline(store, encoder=encoder).ingest_paths([seeds_dir])
+    assert (report.added, report.duplicates, report.rejected) == (2, 0, 0)
+    stories = store.list_stories()
+    assert len(stories) == 1
+    detail = store.get_story(stories[0].id)
+    rows = [(a.published.date().isoformat(), a.outlet, a.title) for a in detail.articles]
+    assert rows == [
+        ("2024-03-19", "The Kyiv Independent", "Reuters: Putin to visit China in May"),
+        ("2024-05-14", "The Moscow Times",
+         "Putin to Visit China in First Foreign Trip Since Re-Election"),
+    ]
+    again = Pipeline(store, encoder=encoder).ingest_paths([seeds_dir])
+    assert (again.added, again.duplicates) == (0, 2)
+    assert store.counts() == {"articles": 2, "stories": 1}
+
+
+def test_pipeline_late_old_article_joins_its_story(store, encoder, seeds_dir: Path) -> None:
+    """The May article first, the March one later: they still meet."""
+    later, earlier = sorted(seeds_dir.iterdir(), reverse=True)
+    Pipeline(store, encoder=encoder).ingest_paths([later])
+    Pipeline(store, encoder=encoder).ingest_paths([earlier])
+    stories = store.list_stories()
+    assert len(stories) == 1 and stories[0].article_count == 2
+
+
+def test_pipeline_bad_items_do_not_stop_the_batch(store, encoder, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "in"
+    tmp_path.mkdir()
+    rows = _jsonl_corpus(tmp_path, 8)
+    (tmp_path / "zz-broken.jsonl").write_text('{"title": "x"\n', encoding="utf-8")
+    (tmp_path / "zz-empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "zz-undated.txt").write_text(
+        "Ferry strike ends\n\nFerry crews returned to work after the union accepted a pay offer "
+        "that raises wages by six percent over two years, the company said.", encoding="utf-8")
+    report = Pipeline(store, encoder=encoder).ingest_paths([tmp_path])
+    assert report.added == len(rows) + 1
+    assert sorted(Path(r.source.split(":")[0]).name for r in report.rejections) == [
+        "zz-broken.jsonl", "zz-empty.txt"]
+    undated = [a for a in store.iter_articles() if a.title == "Ferry strike ends"]
+    assert undated and undated[0].date_inferred
+
+
+def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = _jsonl_corpus(corpus, 240)
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "STORYLINE_BATCH_SIZE": "8", "STORYLINE_CHUNK_SIZE": "16"}
+    cmd = [sys.executable, "-m", "storyline.cli", "--db", str(db), "ingest", "--no-progress",
+           str(corpus)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as conn:
+                    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if stored >= 24:
+                break
+    assert proc.poll() is None, "ingest finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < stored < len(rows)
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
+        assert sorted(urls) == sorted(r["url"] for r in rows)
+        assert conn.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+        total = conn.execute("SELECT SUM(article_count) FROM stories").fetchone()[0]
+        assert total == len(rows)
+        embedded = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+        assert embedded == len(rows)
+
+
+def test_pipeline_settings_window_closes_old_stories(store, encoder, seeds_dir: Path) -> None:
+    """With a window shorter than the seeds' 56-day gap, they cannot meet."""
+    Pipeline(store, encoder=encoder, settings=Settings(window_days=20)).ingest_paths([seeds_dir])
+    assert store.counts()["stories"] == 2
