@@ -1,0 +1,1 @@
+"""Enrichment stages: facts derived from an article's text (dates, entities)."""

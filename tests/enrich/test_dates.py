@@ -1,0 +1,332 @@
+"""Tests for storyline.enrich.dates: the brief's seed cases, false positives and the gold set."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from storyline.enrich.dates import resolve_dates
+from storyline.errors import ConfigError
+from storyline.models import TimeSpan
+
+GOLD = Path(__file__).parent.parent / "data" / "dates_gold.jsonl"
+MIN_GOLD_ACCURACY = 0.95
+
+TUE_2024_03_19 = date(2024, 3, 19)
+TUE_2024_05_14 = date(2024, 5, 14)
+
+
+def span_for(sentence: str, published: date, expression: str) -> TimeSpan:
+    """The single span the resolver returns overlapping ``expression`` in ``sentence``."""
+    start = sentence.index(expression)
+    end = start + len(expression)
+    hits = [
+        s for s in resolve_dates(sentence, published) if s.start_char < end and start < s.end_char
+    ]
+    assert len(hits) == 1, f"{expression!r} in {sentence!r}: {hits}"
+    return hits[0]
+
+
+def check(
+    sentence: str, published: date, expression: str, start: str, end: str, granularity: str
+) -> None:
+    span = span_for(sentence, published, expression)
+    assert (span.start, span.end, span.granularity) == (start, end, granularity), span
+
+
+# --------------------------------------------------------------------------- seed cases
+
+
+def test_dates_bare_month_in_future_sentence_is_next_occurrence() -> None:
+    s = "Kremlin spokesman Dmitry Peskov said Putin is expected to visit China in May."
+    check(s, TUE_2024_03_19, "in May", "2024-05-01", "2024-05-31", "month")
+    assert span_for(s, TUE_2024_03_19, "May").label == "2024-05"
+
+
+def test_dates_second_half_of_month() -> None:
+    s = "The second round of talks is scheduled for the second half of May."
+    check(s, TUE_2024_03_19, "second half of May", "2024-05-16", "2024-05-31", "part-of-month")
+
+
+@pytest.mark.parametrize(
+    ("expression", "start", "end"),
+    [
+        ("the first half of May", "2024-05-01", "2024-05-15"),
+        ("early May", "2024-05-01", "2024-05-10"),
+        ("mid-May", "2024-05-11", "2024-05-20"),
+        ("late May", "2024-05-21", "2024-05-31"),
+        ("the end of May", "2024-05-21", "2024-05-31"),
+    ],
+)
+def test_dates_parts_of_month(expression: str, start: str, end: str) -> None:
+    s = f"The delegation will travel to Beijing in {expression}."
+    check(s, TUE_2024_03_19, expression, start, end, "part-of-month")
+
+
+@pytest.mark.parametrize(
+    ("expression", "start", "end"),
+    [
+        ("this week", "2024-05-13", "2024-05-19"),
+        ("next week", "2024-05-20", "2024-05-26"),
+        ("last week", "2024-05-06", "2024-05-12"),
+    ],
+)
+def test_dates_weeks_run_monday_to_sunday(expression: str, start: str, end: str) -> None:
+    check(f"Ministers meet {expression}.", TUE_2024_05_14, expression, start, end, "week")
+
+
+def test_dates_weekday_range_in_future_sentence() -> None:
+    s = "The summit will take place from Thursday to Friday in the Chinese capital."
+    check(s, TUE_2024_05_14, "from Thursday to Friday", "2024-05-16", "2024-05-17", "days")
+
+
+def test_dates_lone_weekday_follows_tense() -> None:
+    check("The court will rule on Thursday.", TUE_2024_05_14, "Thursday", "2024-05-16",
+          "2024-05-16", "day")  # fmt: skip
+    check("The court ruled on Thursday.", TUE_2024_05_14, "Thursday", "2024-05-09",
+          "2024-05-09", "day")  # fmt: skip
+
+
+def test_dates_weekday_of_publication_is_publication_day() -> None:
+    s = "The Kremlin announced Tuesday that Putin would visit China."
+    check(s, TUE_2024_03_19, "Tuesday", "2024-03-19", "2024-03-19", "day")
+
+
+def test_dates_last_month_name_is_previous_year_when_needed() -> None:
+    s = "Putin, who visited China last October, met Xi in Beijing."
+    check(s, TUE_2024_03_19, "last October", "2023-10-01", "2023-10-31", "month")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression", "start", "end", "granularity"),
+    [
+        ("Inflation slowed last month.", "last month", "2024-02-01", "2024-02-29", "month"),
+        ("The plan will be published next month.", "next month", "2024-04-01", "2024-04-30",
+         "month"),
+        ("Prices rose this month.", "this month", "2024-03-01", "2024-03-31", "month"),
+        ("Sales fell last year.", "last year", "2023-01-01", "2023-12-31", "year"),
+        ("The mission will launch next year.", "next year", "2025-01-01", "2025-12-31", "year"),
+    ],
+)  # fmt: skip
+def test_dates_relative_months_and_years(
+    sentence: str, expression: str, start: str, end: str, granularity: str
+) -> None:
+    check(sentence, TUE_2024_03_19, expression, start, end, granularity)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The agreement was signed on March 19 in Moscow.",
+        "The agreement was signed on March 19, 2024 in Moscow.",
+        "The agreement was signed on 19 March 2024 in Moscow.",
+        "The agreement was signed on 2024-03-19 in Moscow.",
+        "The agreement was signed on Tuesday, March 19.",
+        "The agreement was signed on Mar. 19, 2024 in Moscow.",
+    ],
+)
+def test_dates_absolute_day_formats(sentence: str) -> None:
+    [span] = resolve_dates(sentence, TUE_2024_03_19)
+    assert (span.start, span.end, span.granularity) == ("2024-03-19", "2024-03-19", "day")
+
+
+def test_dates_month_and_year_forms() -> None:
+    check("Russia invaded Ukraine in February 2022.", TUE_2024_03_19, "February 2022",
+          "2022-02-01", "2022-02-28", "month")  # fmt: skip
+    check("The company went public in 2022.", TUE_2024_03_19, "2022", "2022-01-01",
+          "2022-12-31", "year")  # fmt: skip
+    check("The rules were eased in March last year.", TUE_2024_03_19, "March last year",
+          "2023-03-01", "2023-03-31", "month")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression", "start", "end"),
+    [
+        ("Profit fell in the first quarter.", "the first quarter", "2024-01-01", "2024-03-31"),
+        ("Sales are forecast to rise in Q1 2025.", "Q1 2025", "2025-01-01", "2025-03-31"),
+        ("The firm posted a loss in the fourth quarter.", "the fourth quarter", "2023-10-01",
+         "2023-12-31"),
+        ("Deliveries will resume in the fourth quarter.", "the fourth quarter", "2024-10-01",
+         "2024-12-31"),
+    ],
+)  # fmt: skip
+def test_dates_quarters(sentence: str, expression: str, start: str, end: str) -> None:
+    check(sentence, TUE_2024_03_19, expression, start, end, "quarter")
+
+
+@pytest.mark.parametrize(
+    ("word", "day"), [("yesterday", "2024-03-18"), ("today", "2024-03-19"),
+                      ("tomorrow", "2024-03-20")],
+)  # fmt: skip
+def test_dates_yesterday_today_tomorrow(word: str, day: str) -> None:
+    check(f"The minister spoke {word}.", TUE_2024_03_19, word, day, day, "day")
+
+
+def test_dates_ago_and_in_n_are_single_days() -> None:
+    check("The firm filed for bankruptcy two weeks ago.", TUE_2024_03_19, "two weeks ago",
+          "2024-03-05", "2024-03-05", "day")  # fmt: skip
+    check("Parliament will vote on the bill in two weeks.", TUE_2024_03_19, "in two weeks",
+          "2024-04-02", "2024-04-02", "day")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression"),
+    [
+        ("The summit will be held May 16-17.", "May 16-17"),
+        ("The summit will be held May 16 to 17.", "May 16 to 17"),
+        ("The summit will be held between May 16 and May 17.", "between May 16 and May 17"),
+        ("The summit will be held on 16-17 May.", "16-17 May"),
+    ],
+)
+def test_dates_day_ranges(sentence: str, expression: str) -> None:
+    check(sentence, TUE_2024_03_19, expression, "2024-05-16", "2024-05-17", "days")
+
+
+def test_dates_weekends() -> None:
+    monday = date(2024, 3, 18)
+    check("Thousands protested over the weekend.", monday, "over the weekend", "2024-03-16",
+          "2024-03-17", "days")  # fmt: skip
+    check("Police will step up patrols this weekend.", TUE_2024_05_14, "this weekend",
+          "2024-05-18", "2024-05-19", "days")  # fmt: skip
+
+
+def test_dates_earlier_this_month_and_end_of_year() -> None:
+    check("Farmers protested earlier this month.", TUE_2024_03_19, "earlier this month",
+          "2024-03-01", "2024-03-18", "part-of-month")  # fmt: skip
+    check("The plant will open by the end of the year.", TUE_2024_03_19, "the end of the year",
+          "2024-12-01", "2024-12-31", "month")  # fmt: skip
+
+
+def test_dates_year_crossing() -> None:
+    check("The new tariffs will take effect in January.", date(2024, 12, 30), "January",
+          "2025-01-01", "2025-01-31", "month")  # fmt: skip
+    check("Sales collapsed last December.", date(2025, 1, 6), "last December", "2024-12-01",
+          "2024-12-31", "month")  # fmt: skip
+    check("Markets will be closed on Wednesday.", date(2024, 12, 30), "Wednesday",
+          "2025-01-01", "2025-01-01", "day")  # fmt: skip
+
+
+def test_dates_march_8_holiday_is_a_date() -> None:
+    check("Shops were closed for the March 8 holiday.", TUE_2024_03_19, "March 8",
+          "2024-03-08", "2024-03-08", "day")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- false positives
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Putin may visit China, Peskov said.",
+        "Protesters may march on parliament.",
+        "The court sentenced him to a two-year term.",
+        "He was jailed for two years for fraud.",
+        "Five sources told Reuters the talks had stalled.",
+        "The 5 sources quoted by the newspaper were not named.",
+        "Oil prices hit their highest level in three years.",
+        "May said the negotiations had been difficult.",
+        "Former prime minister Theresa May criticised the plan.",
+        "The company sold 2019 units of the new model.",
+        "About 2000 troops were deployed.",
+        "Good Friday processions were cancelled.",
+    ],
+)
+def test_dates_no_false_positives(sentence: str) -> None:
+    assert resolve_dates(sentence, TUE_2024_03_19) == []
+
+
+# --------------------------------------------------------------------------- API contract
+
+
+def test_dates_spans_point_into_the_text_in_order() -> None:
+    text = (
+        "MOSCOW, March 19 (Reuters) - Putin may visit China in May, the Kremlin said on "
+        "Tuesday. Xi visited Moscow in March 2023. Talks are set for the second half of May."
+    )
+    spans = resolve_dates(text, TUE_2024_03_19)
+    assert [s.text for s in spans] == [
+        "March 19", "May", "Tuesday", "March 2023", "the second half of May",
+    ]  # fmt: skip
+    for span in spans:
+        assert text[span.start_char : span.end_char] == span.text
+    assert [s.start_char for s in spans] == sorted(s.start_char for s in spans)
+
+
+def test_dates_timezone_aware_datetime_uses_its_own_calendar_day() -> None:
+    # 23:30 on Monday in New York is already Tuesday in UTC: "yesterday" is read in New York.
+    new_york = timezone(timedelta(hours=-4))
+    [span] = resolve_dates("Talks ended yesterday.", datetime(2024, 3, 18, 23, 30, tzinfo=new_york))
+    assert span.start == "2024-03-17"
+
+
+def test_dates_tense_hint_applies_only_without_cues() -> None:
+    s = "The ministers' meeting in October."
+    pub = TUE_2024_03_19
+    assert resolve_dates(s, pub)[0].start == "2023-10-01"  # nearest October
+    assert resolve_dates(s, pub, tense_hint="future")[0].start == "2024-10-01"
+    cued = "The ministers met in October."
+    assert resolve_dates(cued, pub, tense_hint="future")[0].start == "2023-10-01"
+
+
+def test_dates_bad_tense_hint_is_a_config_error() -> None:
+    with pytest.raises(ConfigError):
+        resolve_dates("in May", TUE_2024_03_19, tense_hint="later")  # type: ignore[arg-type]
+
+
+def test_dates_fast_enough_for_batches() -> None:
+    # ~300-word texts dense with dates (about 35 expressions each); the resolver does ~250-300
+    # of these and ~2,000 real article chunks per second on the 2-core dev machine
+    # (benchmarks/dates_accuracy.py). The bound is loose so a busy CI box does not flake.
+    sentences = [row["sentence"] for row in gold_rows()]
+    articles = [" ".join(sentences[i : i + 20]) for i in range(0, 200, 20)] * 5
+    started = time.perf_counter()
+    for text in articles:
+        resolve_dates(text, TUE_2024_03_19)
+    assert time.perf_counter() - started < 2.0  # 50 dense articles; 25/s at worst
+
+
+# --------------------------------------------------------------------------- gold set
+
+
+def gold_rows() -> list[dict]:
+    lines = GOLD.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def is_correct(row: dict) -> bool:
+    """Exact interval on a span overlapping the gold expression; no span at all for negatives."""
+    spans = resolve_dates(row["sentence"], date.fromisoformat(row["published"]))
+    if row["expression"] is None:
+        return not spans
+    start = row["sentence"].index(row["expression"])
+    end = start + len(row["expression"])
+    return any(
+        s.start_char < end and start < s.end_char and (s.start, s.end) == (row["start"], row["end"])
+        for s in spans
+    )
+
+
+def test_dates_gold_set_is_well_formed() -> None:
+    rows = gold_rows()
+    positives = [r for r in rows if r["expression"] is not None]
+    assert len(positives) >= 170
+    assert len(rows) - len(positives) >= 20
+    for r in positives:
+        assert r["expression"] in r["sentence"], r
+        assert r["start"] <= r["end"], r
+        assert r["granularity"] in {"day", "days", "week", "month", "part-of-month", "quarter",
+                                    "year"}, r  # fmt: skip
+
+
+def test_dates_gold_set_accuracy() -> None:
+    rows = gold_rows()
+    misses = [r for r in rows if not is_correct(r)]
+    accuracy = 1 - len(misses) / len(rows)
+    print(f"\ndates gold accuracy: {accuracy:.3f} ({len(rows) - len(misses)}/{len(rows)})")
+    for r in misses:
+        print(f"  miss: {r['published']} {r['sentence']!r} -> {r['expression']!r}")
+    assert accuracy >= MIN_GOLD_ACCURACY
