@@ -12,8 +12,10 @@ from storyline.cli import main
 
 pytestmark = pytest.mark.slow
 
-BODY = ("Firefighters spent the night fighting a blaze in a grain warehouse at the north pier, "
-        "and the harbour master closed two berths while crews cooled the walls.")
+BODY = (
+    "Firefighters spent the night fighting a blaze in a grain warehouse at the north pier, "
+    "and the harbour master closed two berths while crews cooled the walls."
+)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -29,8 +31,14 @@ def test_cli_ingest_stories_show_json_shapes(tmp_path: Path, seeds_dir: Path) ->
     stories = json.loads(out)
     assert code == 0 and len(stories) == 1
     story = stories[0]
-    assert set(story) >= {"id", "title", "article_count", "outlets", "first_published",
-                          "last_published"}
+    assert set(story) >= {
+        "id",
+        "title",
+        "article_count",
+        "outlets",
+        "first_published",
+        "last_published",
+    }
     assert story["outlets"] == ["The Kyiv Independent", "The Moscow Times"]
     assert story["first_published"].startswith("2024-03-19")
     code, out, _ = _run("--db", db, "show", story["id"], "--json")
@@ -53,27 +61,40 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
 
 
 def test_cli_cluster_and_score_pairs(tmp_path: Path) -> None:
-    fire = {"title": "Grain warehouse fire at north pier", "text": BODY,
-            "published": "2025-01-05T08:00:00Z"}
-    fire2 = {"title": "Blaze closes two berths at the harbour",
-             "text": "Crews cooled the walls of a burning grain warehouse on the north pier "
-                     "overnight, and two berths stayed closed, the harbour master said.",
-             "published": "2025-01-05T11:00:00Z"}
-    vote = {"title": "Assembly delays budget vote",
-            "text": "The regional assembly postponed its budget vote by three weeks after "
-                    "the finance committee asked for new revenue estimates from the treasury.",
-            "published": "2025-01-05T09:00:00Z"}
+    fire = {
+        "title": "Grain warehouse fire at north pier",
+        "text": BODY,
+        "published": "2025-01-05T08:00:00Z",
+    }
+    fire2 = {
+        "title": "Blaze closes two berths at the harbour",
+        "text": "Crews cooled the walls of a burning grain warehouse on the north pier "
+        "overnight, and two berths stayed closed, the harbour master said.",
+        "published": "2025-01-05T11:00:00Z",
+    }
+    vote = {
+        "title": "Assembly delays budget vote",
+        "text": "The regional assembly postponed its budget vote by three weeks after "
+        "the finance committee asked for new revenue estimates from the treasury.",
+        "published": "2025-01-05T09:00:00Z",
+    }
     infile = tmp_path / "in.jsonl"
-    infile.write_text("\n".join(json.dumps({"id": i, **a}) for i, a in
-                                enumerate([fire, vote, fire2])) + "\n{broken\n")
+    infile.write_text(
+        "\n".join(json.dumps({"id": i, **a}) for i, a in enumerate([fire, vote, fire2]))
+        + "\n{broken\n"
+    )
     code, out, err = _run("cluster", str(infile))
     assert code == 1 and "invalid JSON" in err
     rows = [json.loads(line) for line in out.strip().splitlines()]
     story = {r["id"]: r["story"] for r in rows}
     assert story[0] == story[2] != story[1]
     pairs = tmp_path / "pairs.jsonl"
-    pairs.write_text(json.dumps({"pair_id": "same", "a": fire, "b": fire2}) + "\n"
-                     + json.dumps({"pair_id": "diff", "a": fire, "b": vote}) + "\n")
+    pairs.write_text(
+        json.dumps({"pair_id": "same", "a": fire, "b": fire2})
+        + "\n"
+        + json.dumps({"pair_id": "diff", "a": fire, "b": vote})
+        + "\n"
+    )
     code, out, _ = _run("score-pairs", str(pairs))
     scores = {r["pair_id"]: r["score"] for r in map(json.loads, out.strip().splitlines())}
     assert code == 0 and 0 <= scores["diff"] < scores["same"] <= 1

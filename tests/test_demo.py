@@ -13,8 +13,9 @@ from storyline.pipeline import Pipeline
 pytestmark = pytest.mark.slow
 
 
-def test_demo_gold_stories_recovered_with_seeds(store, encoder, demo_dir: Path,
-                                                seeds_dir: Path) -> None:
+def test_demo_gold_stories_recovered_with_seeds(
+    store, encoder, demo_dir: Path, seeds_dir: Path
+) -> None:
     corpus = demo_dir / "corpus"
     gold_manifest = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
     report = Pipeline(store, encoder=encoder).ingest_paths([corpus, seeds_dir])
@@ -24,8 +25,10 @@ def test_demo_gold_stories_recovered_with_seeds(store, encoder, demo_dir: Path,
     gold.update({str(p): "seeds" for p in seeds_dir.iterdir()})
     predicted = {a.source: a.story_id for a in store.iter_articles()}
     scores = cluster_scores(predicted, gold)
-    print(f"\ndemo+seeds BCubed P={scores.precision:.3f} R={scores.recall:.3f} F1={scores.f1:.3f}"
-          f" ARI={scores.ari:.3f} stories={scores.predicted_clusters}/{scores.gold_clusters}")
+    print(
+        f"\ndemo+seeds BCubed P={scores.precision:.3f} R={scores.recall:.3f} F1={scores.f1:.3f}"
+        f" ARI={scores.ari:.3f} stories={scores.predicted_clusters}/{scores.gold_clusters}"
+    )
     assert scores.items == len(gold)
     seed_stories = {predicted[str(p)] for p in seeds_dir.iterdir()}
     assert len(seed_stories) == 1

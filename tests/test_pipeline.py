@@ -32,15 +32,21 @@ def _jsonl_corpus(root: Path, n: int, *, seed: int = 7) -> list[dict]:
     rows = []
     for i in range(n):
         key, lede = TOPICS[i % len(TOPICS)]
-        words = " ".join(rng.choice(["officials", "residents", "engineers", "unions", "traders"])
-                         for _ in range(12))
-        rows.append({
-            "url": f"https://wire.example/{key}/{i}",
-            "title": f"{lede.split(' ')[1].title()} update {i}",
-            "text": f"{lede}, officials said on day {i}. Reaction from {words} followed.",
-            "published": f"2025-0{1 + i % 3}-{1 + i % 27:02d}T10:00:00+00:00",
-            "outlet": "Wire", "authors": ["A. Writer"], "language": "en",
-        })
+        words = " ".join(
+            rng.choice(["officials", "residents", "engineers", "unions", "traders"])
+            for _ in range(12)
+        )
+        rows.append(
+            {
+                "url": f"https://wire.example/{key}/{i}",
+                "title": f"{lede.split(' ')[1].title()} update {i}",
+                "text": f"{lede}, officials said on day {i}. Reaction from {words} followed.",
+                "published": f"2025-0{1 + i % 3}-{1 + i % 27:02d}T10:00:00+00:00",
+                "outlet": "Wire",
+                "authors": ["A. Writer"],
+                "language": "en",
+            }
+        )
     for part in range(0, n, 40):
         with open(root / f"part{part:04d}.jsonl", "w", encoding="utf-8") as fh:
             for row in rows[part : part + 40]:
@@ -57,8 +63,11 @@ def test_pipeline_seeds_form_one_story(store, encoder, seeds_dir: Path) -> None:
     rows = [(a.published.date().isoformat(), a.outlet, a.title) for a in detail.articles]
     assert rows == [
         ("2024-03-19", "The Kyiv Independent", "Reuters: Putin to visit China in May"),
-        ("2024-05-14", "The Moscow Times",
-         "Putin to Visit China in First Foreign Trip Since Re-Election"),
+        (
+            "2024-05-14",
+            "The Moscow Times",
+            "Putin to Visit China in First Foreign Trip Since Re-Election",
+        ),
     ]
     again = Pipeline(store, encoder=encoder).ingest_paths([seeds_dir])
     assert (again.added, again.duplicates) == (0, 2)
@@ -82,11 +91,15 @@ def test_pipeline_bad_items_do_not_stop_the_batch(store, encoder, tmp_path: Path
     (tmp_path / "zz-empty.txt").write_text("", encoding="utf-8")
     (tmp_path / "zz-undated.txt").write_text(
         "Ferry strike ends\n\nFerry crews returned to work after the union accepted a pay offer "
-        "that raises wages by six percent over two years, the company said.", encoding="utf-8")
+        "that raises wages by six percent over two years, the company said.",
+        encoding="utf-8",
+    )
     report = Pipeline(store, encoder=encoder).ingest_paths([tmp_path])
     assert report.added == len(rows) + 1
     assert sorted(Path(r.source.split(":")[0]).name for r in report.rejections) == [
-        "zz-broken.jsonl", "zz-empty.txt"]
+        "zz-broken.jsonl",
+        "zz-empty.txt",
+    ]
     undated = [a for a in store.iter_articles() if a.title == "Ferry strike ends"]
     assert undated and undated[0].date_inferred
 
@@ -97,8 +110,16 @@ def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(tmp_pat
     rows = _jsonl_corpus(corpus, 240)
     db = tmp_path / "crash.db"
     env = {**os.environ, "STORYLINE_BATCH_SIZE": "8", "STORYLINE_CHUNK_SIZE": "16"}
-    cmd = [sys.executable, "-m", "storyline.cli", "--db", str(db), "ingest", "--no-progress",
-           str(corpus)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "storyline.cli",
+        "--db",
+        str(db),
+        "ingest",
+        "--no-progress",
+        str(corpus),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stored = 0
     deadline = time.monotonic() + 120
@@ -122,7 +143,9 @@ def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(tmp_pat
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
         assert sorted(urls) == sorted(r["url"] for r in rows)
-        assert conn.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+        )
         total = conn.execute("SELECT SUM(article_count) FROM stories").fetchone()[0]
         assert total == len(rows)
         embedded = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]

@@ -11,8 +11,10 @@ from storyline.extract.build import ExtractOptions, article_id, extract_record
 from storyline.extract.urls import canonical_url, outlet_from_domain
 from storyline.models import RawRecord
 
-BODY = ("Storm surges flooded the lower town overnight, and the mayor asked residents of four "
-        "streets near the river to leave their homes before the next high tide on Friday.")
+BODY = (
+    "Storm surges flooded the lower town overnight, and the mayor asked residents of four "
+    "streets near the river to leave their homes before the next high tide on Friday."
+)
 
 
 def test_build_missing_date_uses_ingest_time_and_flags_it() -> None:
@@ -35,17 +37,27 @@ def test_build_ids_are_stable_across_url_variants_and_content() -> None:
 
 def test_build_outlet_from_domain_prefers_text_then_segments_words() -> None:
     assert outlet_from_domain("https://www.themoscowtimes.com/2024/x") == "The Moscow Times"
-    assert outlet_from_domain("https://kyivindependent.com/x",
-                              text="as The Kyiv Independent reported") == "The Kyiv Independent"
+    assert (
+        outlet_from_domain("https://kyivindependent.com/x", text="as The Kyiv Independent reported")
+        == "The Kyiv Independent"
+    )
 
 
 def test_build_jsonl_fields_win_and_short_bodies_are_rejected() -> None:
-    fields = {"title": "Floods", "text": BODY, "published": "2025-01-09T08:00:00+01:00",
-              "outlet": "River Times", "authors": "Jo Lake", "url": "https://rt.example/f"}
+    fields = {
+        "title": "Floods",
+        "text": BODY,
+        "published": "2025-01-09T08:00:00+01:00",
+        "outlet": "River Times",
+        "authors": "Jo Lake",
+        "url": "https://rt.example/f",
+    }
     article = extract_record(RawRecord("f.jsonl:1", "jsonl", "{}", fields=fields))
     assert article.outlet == "River Times" and article.authors == ["Jo Lake"]
     assert article.published.utcoffset() is not None and article.published.hour == 8
     with pytest.raises(ExtractionError, match="no article body"):
         extract_record(RawRecord("s.jsonl:1", "jsonl", "{}", fields={"text": "Too short."}))
     with pytest.raises(ExtractionError, match="published"):
-        extract_record(RawRecord("d.jsonl:1", "jsonl", "{}", fields={**fields, "published": "soon-ish"}))
+        extract_record(
+            RawRecord("d.jsonl:1", "jsonl", "{}", fields={**fields, "published": "soon-ish"})
+        )

@@ -12,8 +12,16 @@ from storyline.cli import main
 from storyline.extract.text import extract_text_dump
 
 NOISE = [
-    "Getty Images", "This audio is created with AI assistance", "Sanctions for show",
-    "Authors:", "Related article", "<u>", "</u>", "Original url", "min read", "Savostyanov",
+    "Getty Images",
+    "This audio is created with AI assistance",
+    "Sanctions for show",
+    "Authors:",
+    "Related article",
+    "<u>",
+    "</u>",
+    "Original url",
+    "min read",
+    "Savostyanov",
 ]
 
 OWN_DUMP = """Business, Shipping, Ports
@@ -49,8 +57,16 @@ def test_text_seeds_are_clean(seeds_dir: Path) -> None:
         for noise in NOISE:
             assert noise not in doc["text"], (noise, doc["path"])
         assert not re.search(r"</?\w+>", doc["text"])
-        assert set(doc) >= {"path", "title", "text", "published", "authors", "outlet", "url",
-                            "language"}
+        assert set(doc) >= {
+            "path",
+            "title",
+            "text",
+            "published",
+            "authors",
+            "outlet",
+            "url",
+            "language",
+        }
     assert first["title"] == "Reuters: Putin to visit China in May"
     assert "Martin Fornusek" in first["authors"]
     assert first["published"].startswith("2024-03-19")
@@ -74,6 +90,14 @@ def test_text_general_rules_on_an_unseen_layout() -> None:
     paragraphs = page.text.split("\n\n")
     assert paragraphs[0].startswith("The harbour authority on Tuesday approved round-the-clock")
     assert paragraphs[-1].startswith("Shipping lines had asked")
-    for noise in ("Lena Ortiz", "Listen", "Read more", "Share this", "Storm closes", "Reporting by",
-                  "<b>", "Piet Sander"):
+    for noise in (
+        "Lena Ortiz",
+        "Listen",
+        "Read more",
+        "Share this",
+        "Storm closes",
+        "Reporting by",
+        "<b>",
+        "Piet Sander",
+    ):
         assert noise not in page.text, noise

@@ -24,8 +24,9 @@ def test_readers_bad_inputs_are_rejected_with_reasons_and_batch_goes_on(tmp_path
     (tmp_path / "blank.txt").write_text("  \n\n ", encoding="utf-8")
     (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     (tmp_path / "huge.txt").write_text("word " * 400, encoding="utf-8")
-    results = list(read_paths([tmp_path, tmp_path / "missing.txt"],
-                              options=ReaderOptions(max_bytes=1000)))
+    results = list(
+        read_paths([tmp_path, tmp_path / "missing.txt"], options=ReaderOptions(max_bytes=1000))
+    )
     records, rejections = _split(results)
     assert [Path(r.source).name for r in records] == ["good.txt"]
     reasons = {Path(r.source).name: r.reason for r in rejections}
@@ -47,13 +48,23 @@ def test_readers_detect_non_utf8_encoding(tmp_path: Path) -> None:
 
 def test_readers_jsonl_broken_lines_are_rejected_by_line(tmp_path: Path) -> None:
     good = {"url": "https://example.org/a", "title": "A", "text": BODY, "published": "2025-01-02"}
-    lines = [json.dumps(good), "{not json", json.dumps([1, 2]), json.dumps({"title": "no text"}),
-             "", json.dumps({**good, "url": "https://example.org/b"})]
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"title": "no text"}),
+        "",
+        json.dumps({**good, "url": "https://example.org/b"}),
+    ]
     path = tmp_path / "items.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
     records, rejections = _split(list(read_paths([path])))
     assert [r.source for r in records] == [f"{path}:1", f"{path}:6"]
-    assert {r.source: r.reason for r in rejections}.keys() == {f"{path}:2", f"{path}:3", f"{path}:4"}
+    assert {r.source: r.reason for r in rejections}.keys() == {
+        f"{path}:2",
+        f"{path}:3",
+        f"{path}:4",
+    }
     assert "invalid JSON" in rejections[0].reason
     assert "'text'" in rejections[2].reason
 

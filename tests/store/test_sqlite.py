@@ -20,16 +20,32 @@ def _article(n: int, story: str = "s1") -> Article:
     vec = np.zeros(384, dtype=np.float32)
     vec[n % 384] = 1.0
     return Article(
-        id=f"a{n}", title=f"Harbour fire number {n}", text=f"Firefighters fought blaze {n} at the pier.",
-        published=datetime(2025, 1, n + 1, tzinfo=UTC), authors=["Jo"], outlet="Ledger",
-        url=f"https://ledger.example/{n}", language="en", source=f"f{n}.txt", raw_kind="text",
-        raw=f"raw {n}", keywords=["harbour"], head_vector=vec, body_vector=vec, story_id=story,
+        id=f"a{n}",
+        title=f"Harbour fire number {n}",
+        text=f"Firefighters fought blaze {n} at the pier.",
+        published=datetime(2025, 1, n + 1, tzinfo=UTC),
+        authors=["Jo"],
+        outlet="Ledger",
+        url=f"https://ledger.example/{n}",
+        language="en",
+        source=f"f{n}.txt",
+        raw_kind="text",
+        raw=f"raw {n}",
+        keywords=["harbour"],
+        head_vector=vec,
+        body_vector=vec,
+        story_id=story,
     )
 
 
 def _write(store: SQLiteStore, articles: list[Article], story: str = "s1") -> None:
-    state = StoryState(story, "Harbour fire", articles[0].published.timestamp(),
-                       articles[-1].published.timestamp(), len(articles))
+    state = StoryState(
+        story,
+        "Harbour fire",
+        articles[0].published.timestamp(),
+        articles[-1].published.timestamp(),
+        len(articles),
+    )
     store.write_batch(articles, [Assignment(a.id, story, 0.9, False) for a in articles], [state])
 
 

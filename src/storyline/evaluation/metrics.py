@@ -26,7 +26,9 @@ class ClusterScores:
     gold_clusters: int
 
 
-def bcubed(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> tuple[float, float, float]:
+def bcubed(
+    predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
+) -> tuple[float, float, float]:
     """BCubed (precision, recall, F1) over the items present in both mappings."""
     items = [i for i in gold if i in predicted]
     if not items:
@@ -51,9 +53,12 @@ def cluster_scores(
     pred_labels = [str(predicted[i]) for i in items]
     gold_labels = [str(gold[i]) for i in items]
     return ClusterScores(
-        precision=p, recall=r, f1=f1,
+        precision=p,
+        recall=r,
+        f1=f1,
         ari=float(adjusted_rand_score(gold_labels, pred_labels)) if items else 0.0,
         ami=float(adjusted_mutual_info_score(gold_labels, pred_labels)) if items else 0.0,
-        items=len(items), predicted_clusters=len(set(pred_labels)),
+        items=len(items),
+        predicted_clusters=len(set(pred_labels)),
         gold_clusters=len(set(gold_labels)),
     )

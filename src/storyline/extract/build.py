@@ -101,8 +101,9 @@ def page_fields(record: RawRecord) -> PageFields:
             fields = PageFields(text=strip_tags(record.content).strip())
         return _overlay(fields, record.fields)
     if record.kind == "jsonl":
-        return _overlay(PageFields(text=_clean_structured_text(record.fields.get("text"))),
-                        record.fields)
+        return _overlay(
+            PageFields(text=_clean_structured_text(record.fields.get("text"))), record.fields
+        )
     raise ExtractionError(f"unknown record kind {record.kind!r}")
 
 

@@ -39,7 +39,8 @@ _DATE = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"^(?:"
-    r"this (?:audio|article|summary) (?:is|was) (?:created|generated|produced) with (?:the )?(?:help of )?ai"
+    r"this (?:audio|article|summary) (?:is|was) (?:created|generated|produced)"
+    r" with (?:the )?(?:help of )?ai"
     r"|listen to (?:this|the) (?:article|story)"
     r"|(?:related|recommended|read more|read also|see also|also read|more on this|more from"
     r"|more|editor'?s? picks?|must read|don'?t miss|trending|popular)"
@@ -149,7 +150,8 @@ def _is_header_line(line: str) -> bool:
     not the share prompts and link teasers that also appear between paragraphs."""
     if _SECTION_CUT.match(line) or re.match(
         r"(?:share|follow|advertisement|read more|read also|related|see also|also read|more)\b",
-        line, re.I,
+        line,
+        re.I,
     ):
         return False
     return _is_meta_line(line)
@@ -211,7 +213,8 @@ def _find_date(lines: list[str]) -> datetime | None:
 
 
 def _find_url(lines: list[str]) -> str | None:
-    """The article's own URL: after an 'Original url:' marker, else a URL alone on the last lines."""
+    """The article's own URL: after an 'Original url:' marker, else a URL alone on a line at
+    the very end or start of the dump."""
     for index, line in enumerate(lines):
         if re.match(r"^(?:original (?:url|link|article)|source url|url|source)\s*:", line, re.I):
             found = _URL.search(line) or next(

@@ -31,8 +31,11 @@ def canonical_url(url: str) -> str | None:
         return None
     host = parts.hostname.lower().removeprefix("www.")
     query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-               if not _TRACKING.match(k))
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        )
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, query, ""))

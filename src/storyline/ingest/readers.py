@@ -172,8 +172,11 @@ def decode_bytes(data: bytes) -> tuple[str | None, str]:
             western = data.decode("cp1252")
         except UnicodeDecodeError:
             western = None
-        if western is not None and mess_ratio(western) <= best.chaos + 0.01 \
-                and not _mostly_non_latin(str(best)):
+        if (
+            western is not None
+            and mess_ratio(western) <= best.chaos + 0.01
+            and not _mostly_non_latin(str(best))
+        ):
             return western, "cp1252"
     return str(best), best.encoding
 
