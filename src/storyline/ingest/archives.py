@@ -15,8 +15,13 @@ def read_warc(data: bytes, *, source: str) -> Iterator[RawRecord | Rejection]:
     """Yield the HTML pages of a WARC file (gzip-compressed or not)."""
     from storyline.ingest.readers import decode_bytes
 
+    seen = 0
     try:
         for index, record in enumerate(ArchiveIterator(io.BytesIO(data)), start=1):
+            if record.rec_type is None:
+                yield Rejection(f"{source}#{index}", "read", "not a readable WARC record")
+                continue
+            seen += 1
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             ctype = record.http_headers.get_header("Content-Type") or ""
@@ -37,3 +42,6 @@ def read_warc(data: bytes, *, source: str) -> Iterator[RawRecord | Rejection]:
             )
     except ArchiveLoadFailed as exc:
         yield Rejection(source, "read", f"not a readable WARC archive: {exc}")
+        return
+    if not seen:
+        yield Rejection(source, "read", "no WARC records found")
