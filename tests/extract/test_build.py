@@ -61,3 +61,9 @@ def test_build_jsonl_fields_win_and_short_bodies_are_rejected() -> None:
         extract_record(
             RawRecord("d.jsonl:1", "jsonl", "{}", fields={**fields, "published": "soon-ish"})
         )
+
+
+def test_build_out_of_range_timestamp_is_a_rejection_not_a_crash() -> None:
+    fields = {"title": "Floods", "text": BODY, "published": 1e20}
+    with pytest.raises(ExtractionError, match="out of range"):
+        extract_record(RawRecord("t.jsonl:1", "jsonl", "{}", fields=fields))

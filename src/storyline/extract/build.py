@@ -136,7 +136,10 @@ def parse_published(value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, int | float):
-        parsed = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+        try:
+            parsed = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ExtractionError(f"'published' timestamp {value!r} is out of range") from exc
     else:
         try:
             parsed = dateparser.parse(str(value))
