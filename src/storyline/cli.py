@@ -120,21 +120,20 @@ def stories(obj: _Context, since: str | None, limit: int, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_obj
 def show(obj: _Context, story: str, as_json: bool) -> None:
-    """Show one story's articles in time order."""
+    """Show one story: its articles, then its timeline of developments, events, entities and
+    coverage (--json adds the keys timeline, events, entities, coverage)."""
+    from storyline.report import render_text
+    from storyline.timeline import build_story_view
+
     with obj.store() as store:
         try:
-            detail = store.get_story(story)
+            view = build_story_view(store, story)
         except NotFoundError as exc:
             _fail(str(exc), EXIT_USAGE)
     if as_json:
-        click.echo(json.dumps(serialize.story_detail(detail), indent=2))
+        click.echo(json.dumps(serialize.story_view(view), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{detail.summary.title}  [{detail.summary.id}]")
-    for a in detail.articles:
-        flag = "*" if a.date_inferred else " "
-        click.echo(f"  {a.published:%Y-%m-%d}{flag} {a.outlet or '?':24} {a.title}")
-        if a.url:
-            click.echo(f"  {'':36}{a.url}")
+    click.echo(render_text(view))
 
 
 @main.command()
@@ -242,6 +241,46 @@ def show_settings(obj: _Context) -> None:
     for setting in SETTINGS:
         value = getattr(obj.settings, setting.name)
         click.echo(f"{setting.name} = {value!r}\n    {setting.help}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.pass_obj
+def entity(obj: _Context, name: str, as_json: bool) -> None:
+    """List the stories an entity (canonical name or alias) appears in, in time order."""
+    from storyline.report import render_entity
+
+    with obj.store() as store:
+        try:
+            found = store.find_entities(name)
+            appearances = store.entity_stories(name)
+        except NotFoundError as exc:
+            _fail(str(exc), EXIT_USAGE)
+    if as_json:
+        data = serialize.entity_stories(found[0], appearances)
+        data["matches"] = [serialize.entity_record(e) for e in found]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_entity(found, appearances))
+
+
+@main.command()
+@click.argument("story")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the Markdown here (default: standard output).")
+@click.pass_obj
+def report(obj: _Context, story: str, output: Any) -> None:
+    """Write a Markdown report of one story: timeline, events, entities, coverage."""
+    from storyline.report import render_markdown
+    from storyline.timeline import build_story_view
+
+    with obj.store() as store:
+        try:
+            view = build_story_view(store, story)
+        except NotFoundError as exc:
+            _fail(str(exc), EXIT_USAGE)
+    output.write(render_markdown(view))
 
 
 @main.command()

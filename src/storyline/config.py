@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 64, "Articles embedded and written per transaction."),
     Setting("chunk_size", 1024, "Articles read ahead and sorted by date before assignment."),
     Setting("min_words", 15, "Shortest article body accepted, in words."),
+    Setting("enrich", True, "Run the enrichment stages on ingest: entities, dates, attribution"
+            " and developments (spaCy, ~0.1 s per article; benchmarks/enrich_speed.py)."),
 )
 
 
@@ -44,6 +46,7 @@ class Settings:
     batch_size: int = 64
     chunk_size: int = 1024
     min_words: int = 15
+    enrich: bool = True
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values set, type-checked."""
@@ -73,13 +76,25 @@ def load_settings(*, config_file: str | Path | None = None) -> Settings:
 
 
 def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
-    types = {f.name: type(f.default) for f in fields(Settings)}
+    types: dict[str, Any] = {f.name: type(f.default) for f in fields(Settings)}
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in types:
             raise ConfigError(f"unknown setting {key!r} in {source}")
         try:
-            out[key] = types[key](value)
+            out[key] = _boolean(value) if types[key] is bool else types[key](value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"setting {key!r} in {source}: bad value {value!r}") from exc
     return out
+
+
+def _boolean(value: Any) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off) from TOML, the environment or flags."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {value!r}")

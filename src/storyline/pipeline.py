@@ -1,4 +1,5 @@
-"""The ingest pipeline: readers → extraction → keywords → embedding → assignment → store.
+"""The ingest pipeline: readers → extraction → keywords → embedding → assignment →
+enrichment (entities, dates, attribution, developments; ``Settings.enrich``) → store.
 
 Each stage is batch-in/batch-out (see each module's docstring for what it needs and fills).
 Articles are read ahead in chunks and sorted by publication time so that assignment is online
@@ -17,12 +18,13 @@ from datetime import UTC, datetime
 
 from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
+from storyline.enrich.developments import EnrichOptions, enrich_articles
 from storyline.extract.build import ExtractOptions, extract_records
 from storyline.ingest.readers import ReaderOptions, read_paths
 from storyline.models import Article, Assignment, IngestReport, RawRecord, Rejection
-from storyline.stories.assign import AssignOptions, Assigner
-from storyline.stories.features import add_keywords
 from storyline.store.base import Store
+from storyline.stories.assign import Assigner, AssignOptions
+from storyline.stories.features import add_keywords
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class Pipeline:
         self.settings = settings or Settings()
         self.encoder = encoder or MiniLMEncoder()
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
+        self.enrich_options = EnrichOptions()
         self._assigner: Assigner | None = None
         self._loaded: tuple[float, float] | None = None
 
@@ -122,7 +125,13 @@ class Pipeline:
         embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
         assigner = self._assigner_for(fresh)
         assignments, stories = assigner.assign(fresh)
-        self.store.write_batch(fresh, assignments, stories)
+        enrichments = None
+        if self.settings.enrich:
+            # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
+            enrichments = enrich_articles(
+                fresh, lookup=self.store.match_entities, options=self.enrich_options
+            )
+        self.store.write_batch(fresh, assignments, stories, enrichments)
         run.added += len(fresh)
         run.stories_created += sum(1 for a in assignments if a.new_story)
 

@@ -6,9 +6,15 @@ removed or renamed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storyline.models import Article, ArticleSummary, StoryDetail, StorySummary
+from storyline.models import Article, ArticleSummary, StoryDetail, StorySummary, TimeSpan
+
+if TYPE_CHECKING:
+    from storyline.enrich.attribution import Attribution
+    from storyline.enrich.developments import ArticleEnrichment, Development
+    from storyline.enrich.entities import ArticleEntity, EntityAppearance, EntityRecord
+    from storyline.timeline import Coverage, Event, StoryView, TimelineEntry
 
 
 def story_summary(story: StorySummary) -> dict[str, Any]:
@@ -62,4 +68,242 @@ def article_full(article: Article, *, path: str | None = None) -> dict[str, Any]
             "story": article.story_id,
         }
     )
+    return out
+
+
+# --------------------------------------------------------------------------- enrichment
+# Shapes of the enrichment stage's output (entities, dates, attributions, developments) and
+# of the story views built from it. The store keeps ``article_enrichment`` in this shape too,
+# so ``parse_article_enrichment`` reads back exactly what ``article_enrichment`` wrote.
+
+
+def time_span(span: TimeSpan | None) -> dict[str, Any] | None:
+    """``{text, start, end, granularity, label, start_char, end_char}`` or None."""
+    if span is None:
+        return None
+    return {
+        "text": span.text,
+        "start": span.start,
+        "end": span.end,
+        "granularity": span.granularity,
+        "label": span.label,
+        "start_char": span.start_char,
+        "end_char": span.end_char,
+    }
+
+
+def attribution(source: Attribution) -> dict[str, Any]:
+    """``{kind, name, label, cue, citing, statement, sentence, start_char, end_char}``."""
+    return {
+        "kind": source.kind,
+        "name": source.name,
+        "label": source.label,
+        "cue": source.cue,
+        "citing": source.citing,
+        "statement": source.statement,
+        "sentence": source.sentence,
+        "start_char": source.start_char,
+        "end_char": source.end_char,
+        "source_start": source.source_start,
+        "source_end": source.source_end,
+    }
+
+
+def development(dev: Development) -> dict[str, Any]:
+    """``{action, trigger, modality, participants, places, when, attribution, agent,
+    sentence, start_char, end_char, mentions, salience, main}``."""
+    return {
+        "action": dev.action,
+        "trigger": dev.trigger,
+        "modality": dev.modality,
+        "participants": list(dev.participants),
+        "places": list(dev.places),
+        "when": time_span(dev.when),
+        "attribution": attribution(dev.attribution),
+        "agent": dev.agent,
+        "sentence": dev.sentence,
+        "start_char": dev.start_char,
+        "end_char": dev.end_char,
+        "mentions": dev.mentions,
+        "salience": dev.salience,
+        "main": dev.main,
+    }
+
+
+def article_entity(entity: ArticleEntity) -> dict[str, Any]:
+    """``{id, name, type, mentions, aliases}``."""
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "mentions": entity.mentions,
+        "aliases": list(entity.aliases),
+    }
+
+
+def article_enrichment(enrichment: ArticleEnrichment) -> dict[str, Any]:
+    """``{article_id, version, entities, dates, attributions, developments, error}``."""
+    return {
+        "article_id": enrichment.article_id,
+        "version": enrichment.version,
+        "entities": [article_entity(e) for e in enrichment.entities],
+        "dates": [time_span(d) for d in enrichment.dates],
+        "attributions": [attribution(a) for a in enrichment.attributions],
+        "developments": [development(d) for d in enrichment.developments],
+        "error": enrichment.error,
+    }
+
+
+def _parse_span(data: dict[str, Any] | None) -> TimeSpan | None:
+    if not data:
+        return None
+    return TimeSpan(
+        text=data["text"], start_char=data.get("start_char", 0),
+        end_char=data.get("end_char", 0), start=data["start"], end=data["end"],
+        granularity=data.get("granularity", "days"),
+    )  # fmt: skip
+
+
+def _parse_attribution(data: dict[str, Any]) -> Attribution:
+    from storyline.enrich.attribution import Attribution
+
+    return Attribution(
+        kind=data["kind"], name=data.get("name"), cue=data.get("cue", ""),
+        citing=data.get("citing"), sentence=data.get("sentence", -1),
+        start_char=data.get("start_char", 0), end_char=data.get("end_char", 0),
+        statement=data.get("statement", ""), source_start=data.get("source_start", 0),
+        source_end=data.get("source_end", 0),
+    )  # fmt: skip
+
+
+def parse_article_enrichment(data: dict[str, Any]) -> ArticleEnrichment:
+    """The inverse of ``article_enrichment``."""
+    from storyline.enrich.developments import ArticleEnrichment, Development
+    from storyline.enrich.entities import ArticleEntity
+
+    developments = [
+        Development(
+            action=d["action"], trigger=d.get("trigger", ""), sentence=d.get("sentence", ""),
+            start_char=d.get("start_char", 0), end_char=d.get("end_char", 0),
+            participants=tuple(d.get("participants", ())), places=tuple(d.get("places", ())),
+            when=_parse_span(d.get("when")), modality=d["modality"],
+            attribution=_parse_attribution(d["attribution"]), agent=d.get("agent"),
+            mentions=d.get("mentions", 1), salience=d.get("salience", 0.0),
+            main=d.get("main", False),
+        )
+        for d in data.get("developments", [])
+    ]  # fmt: skip
+    return ArticleEnrichment(
+        article_id=data["article_id"],
+        entities=[
+            ArticleEntity(e["id"], e["name"], e["type"], e["mentions"], tuple(e.get("aliases", ())))
+            for e in data.get("entities", [])
+        ],
+        dates=[s for s in (_parse_span(d) for d in data.get("dates", [])) if s is not None],
+        attributions=[_parse_attribution(a) for a in data.get("attributions", [])],
+        developments=developments,
+        version=data.get("version", 1),
+        error=data.get("error"),
+    )
+
+
+def entity_record(entity: EntityRecord) -> dict[str, Any]:
+    """``{id, name, type, aliases, mentions, articles}``."""
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type,
+        "aliases": list(entity.aliases),
+        "mentions": entity.mentions,
+        "articles": entity.articles,
+    }
+
+
+def entity_appearance(appearance: EntityAppearance) -> dict[str, Any]:
+    """A story an entity appears in: the story summary fields plus ``entity_articles``,
+    ``entity_mentions``, ``first_seen``, ``last_seen``."""
+    out = story_summary(appearance.story)
+    out.update(
+        {
+            "entity_articles": appearance.articles,
+            "entity_mentions": appearance.mentions,
+            "first_seen": appearance.first_seen.isoformat(),
+            "last_seen": appearance.last_seen.isoformat(),
+        }
+    )
+    return out
+
+
+def entity_stories(entity: EntityRecord, appearances: list[EntityAppearance]) -> dict[str, Any]:
+    """``{entity: {...}, stories: [...]}`` for ``storyline entity NAME --json``."""
+    return {"entity": entity_record(entity), "stories": [entity_appearance(a) for a in appearances]}
+
+
+def timeline_entry(entry: TimelineEntry) -> dict[str, Any]:
+    """A timeline row: ``{article_id, published, outlet, title, event_id, novelty, verdict}``
+    plus the development's fields (``action``, ``modality``, ``when``, ``attribution``, ...)."""
+    out = {
+        "article_id": entry.article_id,
+        "published": entry.published,
+        "outlet": entry.outlet,
+        "title": entry.title,
+        "event_id": entry.event_id,
+        "novelty": entry.novelty,
+        "verdict": entry.verdict,
+    }
+    out.update(development(entry.development))
+    return out
+
+
+def event(ev: Event) -> dict[str, Any]:
+    """``{id, action, label, participants, places, state, when, forecast, outlets, states}``;
+    ``states`` lists what each article said, in report order."""
+    return {
+        "id": ev.id,
+        "action": ev.action,
+        "label": ev.label,
+        "participants": list(ev.participants),
+        "places": list(ev.places),
+        "state": ev.state,
+        "when": time_span(ev.when),
+        "forecast": ev.forecast,
+        "outlets": list(ev.outlets),
+        "states": [
+            {
+                "article_id": s.article_id,
+                "published": s.published,
+                "outlet": s.outlet,
+                "modality": s.modality,
+                "when": time_span(s.when),
+                "attribution": s.attribution,
+                "attribution_kind": s.attribution_kind,
+                "novelty": s.novelty,
+                "verdict": s.verdict,
+            }
+            for s in ev.states
+        ],
+    }
+
+
+def coverage(cover: Coverage) -> dict[str, Any]:
+    """``{outlets: {outlet: [event ids]}, wording: [{outlet, terms, article_id, context}]}``."""
+    return {
+        "outlets": {k: list(v) for k, v in cover.outlets.items()},
+        "wording": [
+            {"outlet": w.outlet, "terms": list(w.terms), "article_id": w.article_id,
+             "context": w.context}
+            for w in cover.wording
+        ],
+    }
+
+
+def story_view(view: StoryView) -> dict[str, Any]:
+    """``story_detail`` plus ``timeline``, ``events``, ``entities``, ``coverage`` and
+    ``unenriched`` (article ids without enrichment)."""
+    out = story_detail(view.story)
+    out["timeline"] = [timeline_entry(e) for e in view.timeline]
+    out["events"] = [event(e) for e in view.events]
+    out["entities"] = [entity_record(e) for e in view.entities]
+    out["coverage"] = coverage(view.coverage)
+    out["unenriched"] = list(view.unenriched)
     return out

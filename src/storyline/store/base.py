@@ -16,6 +16,8 @@ from datetime import datetime
 
 import numpy as np
 
+from storyline.enrich.developments import ArticleEnrichment
+from storyline.enrich.entities import EntityAppearance, EntityRecord, KnownEntity
 from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
 
 
@@ -73,9 +75,12 @@ class Store(ABC):
         articles: Sequence[Article],
         assignments: Sequence[Assignment],
         stories: Sequence[StoryState],
+        enrichments: Sequence[ArticleEnrichment] | None = None,
     ) -> None:
         """Insert articles with their embeddings, their assignments and the touched stories,
-        all in one transaction."""
+        all in one transaction; with ``enrichments``, also each article's entities (creating,
+        renaming and counting entities and aliases) and its dates, attributions and
+        developments, in the same transaction."""
 
     # --- reads for the pipeline ---------------------------------------------------------
     @abstractmethod
@@ -112,9 +117,41 @@ class Store(ABC):
         """Full-text search over titles and bodies, best match first."""
 
     @abstractmethod
-    def nearest_articles(self, vector: np.ndarray, *, limit: int = 20) -> list[tuple[ArticleSummary, float]]:
+    def nearest_articles(
+        self, vector: np.ndarray, *, limit: int = 20
+    ) -> list[tuple[ArticleSummary, float]]:
         """Articles whose head vectors are nearest ``vector`` (cosine), best first."""
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """Numbers of articles and stories."""
+
+    # --- enrichment ---------------------------------------------------------------------
+    @abstractmethod
+    def match_entities(self, keys: set[str]) -> list[KnownEntity]:
+        """Stored entities with a name or alias whose key (``entities.name_key``) is in
+        ``keys``, or whose first or last name token is one of the one-word ``keys``; with
+        their aliases. Used to give new mentions an existing identity."""
+
+    @abstractmethod
+    def article_enrichment(self, ids: Iterable[str]) -> dict[str, ArticleEnrichment]:
+        """Stored enrichment of these articles (articles without any are left out)."""
+
+    @abstractmethod
+    def story_entities(self, story_id: str, *, limit: int = 20) -> list[EntityRecord]:
+        """A story's main entities: most articles first, then most mentions; ``articles``
+        and ``mentions`` count within the story."""
+
+    @abstractmethod
+    def find_entities(self, name: str) -> list[EntityRecord]:
+        """Entities whose canonical name or an alias is ``name`` (case- and
+        accent-insensitive), most mentioned first; raises ``NotFoundError`` if none."""
+
+    @abstractmethod
+    def entity_stories(self, name: str) -> list[EntityAppearance]:
+        """The stories an entity (canonical name or alias, case-insensitive) appears in,
+        in time order (first appearance); raises ``NotFoundError`` for an unknown name."""
+
+    @abstractmethod
+    def list_entities(self, limit: int = 100, offset: int = 0) -> list[EntityRecord]:
+        """All entities, most articles first."""

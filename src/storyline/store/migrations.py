@@ -76,6 +76,47 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "0003_enrichment",
+        """
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            first_token TEXT NOT NULL,
+            last_token TEXT NOT NULL,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX entities_name_key ON entities(name_key);
+        CREATE INDEX entities_first_token ON entities(first_token);
+        CREATE INDEX entities_last_token ON entities(last_token);
+
+        CREATE TABLE entity_aliases (
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            alias_key TEXT NOT NULL,
+            mentions INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (entity_id, alias_key)
+        );
+        CREATE INDEX entity_aliases_key ON entity_aliases(alias_key);
+
+        CREATE TABLE article_entities (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY (article_id, entity_id)
+        );
+        CREATE INDEX article_entities_entity ON article_entities(entity_id);
+
+        CREATE TABLE article_enrichment (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 

@@ -18,6 +18,17 @@ from typing import Any
 
 import numpy as np
 
+from storyline import serialize
+from storyline.enrich.developments import ArticleEnrichment
+from storyline.enrich.entities import (
+    ENTITY_TYPES,
+    EntityAppearance,
+    EntityRecord,
+    KnownEntity,
+    clean_name,
+    known_from_rows,
+    name_key,
+)
 from storyline.errors import NotFoundError, StoreError
 from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
 from storyline.store.base import MemberState, Store, StoryFilter, StoryState
@@ -70,6 +81,7 @@ class SQLiteStore(Store):
         articles: Sequence[Article],
         assignments: Sequence[Assignment],
         stories: Sequence[StoryState],
+        enrichments: Sequence[ArticleEnrichment] | None = None,
     ) -> None:
         now = datetime.now(UTC).isoformat()
         by_article = {a.article_id: a for a in assignments}
@@ -116,6 +128,9 @@ class SQLiteStore(Store):
                     " WHERE story_id = ?) WHERE id = ?",
                     (story.id, story.id),
                 )
+            if enrichments:
+                batch_ids = {a.id for a in articles}
+                self._write_enrichment([e for e in enrichments if e.article_id in batch_ids], now)
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
@@ -123,6 +138,43 @@ class SQLiteStore(Store):
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"cannot write batch to {self.path}: {exc}") from exc
             raise
+
+    def _write_enrichment(self, enrichments: Sequence[ArticleEnrichment], now: str) -> None:
+        """Entities (created, renamed on promotion, counted), aliases, article links and the
+        per-article enrichment document; called inside ``write_batch``'s transaction."""
+        for enrichment in enrichments:
+            for entity in enrichment.entities:
+                key = name_key(entity.name)
+                tokens = key.split() or [key]
+                self.conn.execute(
+                    "INSERT INTO entities(id, name, type, name_key, first_token, last_token,"
+                    " mentions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                    " name_key = excluded.name_key, first_token = excluded.first_token,"
+                    " last_token = excluded.last_token,"
+                    " mentions = entities.mentions + excluded.mentions",
+                    (entity.id, entity.name, entity.type, key, tokens[0], tokens[-1],
+                     entity.mentions, now),
+                )  # fmt: skip
+                for alias in dict.fromkeys((entity.name, *entity.aliases)):
+                    self.conn.execute(
+                        "INSERT INTO entity_aliases(entity_id, alias, alias_key, mentions)"
+                        " VALUES (?, ?, ?, 1) ON CONFLICT(entity_id, alias_key)"
+                        " DO UPDATE SET mentions = entity_aliases.mentions + 1",
+                        (entity.id, alias, name_key(alias)),
+                    )
+                self.conn.execute(
+                    "INSERT INTO article_entities(article_id, entity_id, mentions)"
+                    " VALUES (?, ?, ?) ON CONFLICT(article_id, entity_id)"
+                    " DO UPDATE SET mentions = excluded.mentions",
+                    (enrichment.article_id, entity.id, entity.mentions),
+                )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO article_enrichment(article_id, version, data)"
+                " VALUES (?, ?, ?)",
+                (enrichment.article_id, enrichment.version,
+                 json.dumps(serialize.article_enrichment(enrichment), ensure_ascii=False)),
+            )  # fmt: skip
 
     # --- reads for the pipeline ---------------------------------------------------------
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -133,7 +185,9 @@ class SQLiteStore(Store):
             marks = ",".join("?" * len(chunk))
             found.update(
                 row[0]
-                for row in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+                for row in self.conn.execute(
+                    f"SELECT id FROM articles WHERE id IN ({marks})", chunk
+                )
             )
         return found
 
@@ -185,7 +239,8 @@ class SQLiteStore(Store):
     # --- reads for users ----------------------------------------------------------------
     def list_stories(self, filters: StoryFilter | None = None) -> list[StorySummary]:
         f = filters or StoryFilter()
-        where, params = ["1=1"], []
+        where: list[str] = ["1=1"]
+        params: list[Any] = []
         if f.since:
             where.append("s.last_ts >= ?")
             params.append(f.since.timestamp())
@@ -203,7 +258,8 @@ class SQLiteStore(Store):
             params.append(fts_query(f.query))
         if f.article_ids is not None:
             ids = sorted(f.article_ids) or [""]
-            where.append(f"s.id IN (SELECT story_id FROM articles WHERE id IN ({','.join('?' * len(ids))}))")
+            marks = ",".join("?" * len(ids))
+            where.append(f"s.id IN (SELECT story_id FROM articles WHERE id IN ({marks}))")
             params.extend(ids)
         rows = self.conn.execute(
             "SELECT s.id, s.title, s.article_count, s.first_ts, s.last_ts FROM stories s"
@@ -314,11 +370,14 @@ class SQLiteStore(Store):
         out = []
         for sim, aid in best:
             r = self.conn.execute(
-                "SELECT id, title, outlet, published, url, date_inferred FROM articles WHERE id = ?",
+                "SELECT id, title, outlet, published, url, date_inferred FROM articles"
+                " WHERE id = ?",
                 (aid,),
             ).fetchone()
             if r:
-                summary = ArticleSummary(r[0], r[1], r[2], datetime.fromisoformat(r[3]), r[4], bool(r[5]))
+                summary = ArticleSummary(
+                    r[0], r[1], r[2], datetime.fromisoformat(r[3]), r[4], bool(r[5])
+                )
                 out.append((summary, sim))
         return out
 
@@ -328,6 +387,166 @@ class SQLiteStore(Store):
             "SELECT COUNT(*) FROM stories WHERE article_count > 0"
         ).fetchone()[0]
         return {"articles": articles, "stories": stories}
+
+
+    # --- enrichment ---------------------------------------------------------------------
+    def match_entities(self, keys: set[str]) -> list[KnownEntity]:
+        key_list = sorted(k for k in keys if k)
+        if not key_list:
+            return []
+        ids: set[str] = set()
+        single = [k for k in key_list if " " not in k]
+        for start in range(0, len(key_list), 400):
+            chunk = key_list[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            found = self.conn.execute(
+                f"SELECT entity_id FROM entity_aliases WHERE alias_key IN ({marks})"
+                f" UNION SELECT id FROM entities WHERE name_key IN ({marks})",
+                [*chunk, *chunk],
+            )
+            ids.update(r[0] for r in found)
+        for start in range(0, len(single), 400):
+            chunk = single[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            found = self.conn.execute(
+                f"SELECT id FROM entities WHERE first_token IN ({marks})"
+                f" OR last_token IN ({marks})",
+                [*chunk, *chunk],
+            )
+            ids.update(r[0] for r in found)
+        rows: list[tuple[Any, ...]] = []
+        id_list = sorted(ids)
+        for start in range(0, len(id_list), 400):
+            chunk = id_list[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(
+                self.conn.execute(
+                    "SELECT e.id, e.name, e.type, e.mentions, a.alias FROM entities e"
+                    " LEFT JOIN entity_aliases a ON a.entity_id = e.id"
+                    f" WHERE e.id IN ({marks}) ORDER BY e.id, a.mentions DESC",
+                    chunk,
+                ).fetchall()
+            )
+        return known_from_rows(rows)
+
+    def article_enrichment(self, ids: Iterable[str]) -> dict[str, ArticleEnrichment]:
+        out: dict[str, ArticleEnrichment] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, data in self.conn.execute(
+                f"SELECT article_id, data FROM article_enrichment WHERE article_id IN ({marks})",
+                chunk,
+            ):
+                out[aid] = serialize.parse_article_enrichment(json.loads(data))
+        return out
+
+    def _aliases(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for eid, alias in self.conn.execute(
+                f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
+                " ORDER BY mentions DESC, alias",
+                chunk,
+            ):
+                out.setdefault(eid, []).append(alias)
+        return out
+
+    def _records(self, rows: Sequence[Sequence[Any]]) -> list[EntityRecord]:
+        """(id, name, type, mentions, articles) rows → records with aliases."""
+        aliases = self._aliases([r[0] for r in rows])
+        return [
+            EntityRecord(
+                id=r[0], name=r[1], type=r[2],
+                aliases=tuple(a for a in aliases.get(r[0], []) if a != r[1]),
+                mentions=int(r[3] or 0), articles=int(r[4] or 0),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def story_entities(self, story_id: str, *, limit: int = 20) -> list[EntityRecord]:
+        rows = self.conn.execute(
+            "SELECT e.id, e.name, e.type, SUM(ae.mentions) AS m, COUNT(*) AS n"
+            " FROM article_entities ae JOIN articles a ON a.id = ae.article_id"
+            " JOIN entities e ON e.id = ae.entity_id WHERE a.story_id = ?"
+            " GROUP BY e.id ORDER BY n DESC, m DESC, e.name LIMIT ?",
+            (story_id, limit),
+        ).fetchall()
+        return self._records(rows)
+
+    def _entity_ids(self, name: str) -> list[str]:
+        # "the Kremlin", "Putin's", "President Putin" find what was stored without them.
+        keys = sorted({name_key(name), *(name_key(clean_name(name, t)) for t in ENTITY_TYPES)})
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            "SELECT id FROM entities WHERE id IN (SELECT entity_id FROM entity_aliases"
+            f" WHERE alias_key IN ({marks}) UNION SELECT id FROM entities"
+            f" WHERE name_key IN ({marks})) ORDER BY mentions DESC",
+            [*keys, *keys],
+        ).fetchall()
+        if not rows:
+            raise NotFoundError(f"no entity named {name!r}")
+        return [r[0] for r in rows]
+
+    def find_entities(self, name: str) -> list[EntityRecord]:
+        ids = self._entity_ids(name)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT e.id, e.name, e.type, e.mentions, COUNT(ae.article_id) FROM entities e"
+            " LEFT JOIN article_entities ae ON ae.entity_id = e.id"
+            f" WHERE e.id IN ({marks}) GROUP BY e.id ORDER BY e.mentions DESC",
+            ids,
+        ).fetchall()
+        return self._records(rows)
+
+    def entity_stories(self, name: str) -> list[EntityAppearance]:
+        ids = self._entity_ids(name)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            "SELECT a.story_id, COUNT(DISTINCT a.id), SUM(ae.mentions), MIN(a.published_ts),"
+            " MAX(a.published_ts) FROM article_entities ae JOIN articles a ON a.id = ae.article_id"
+            f" WHERE ae.entity_id IN ({marks}) AND a.story_id IS NOT NULL"
+            " GROUP BY a.story_id ORDER BY MIN(a.published_ts), a.story_id",
+            ids,
+        ).fetchall()
+        summaries = {s.id: s for s in self._story_summaries([r[0] for r in rows])}
+        return [
+            EntityAppearance(summaries[r[0]], int(r[1]), int(r[2] or 0), _dt(r[3]), _dt(r[4]))
+            for r in rows
+            if r[0] in summaries
+        ]
+
+    def _story_summaries(self, story_ids: list[str]) -> list[StorySummary]:
+        out: list[StorySummary] = []
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                "SELECT id, title, article_count, first_ts, last_ts FROM stories"
+                f" WHERE id IN ({marks})",
+                chunk,
+            ).fetchall()
+            outlets = self._outlets([r[0] for r in rows])
+            out.extend(
+                StorySummary(
+                    id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
+                    first_published=_dt(r[3]), last_published=_dt(r[4]),
+                )
+                for r in rows
+            )  # fmt: skip
+        return out
+
+    def list_entities(self, limit: int = 100, offset: int = 0) -> list[EntityRecord]:
+        rows = self.conn.execute(
+            "SELECT e.id, e.name, e.type, e.mentions, COUNT(ae.article_id) AS n FROM entities e"
+            " LEFT JOIN article_entities ae ON ae.entity_id = e.id GROUP BY e.id"
+            " ORDER BY n DESC, e.mentions DESC, e.name LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return self._records(rows)
 
 
 def fts_query(text: str) -> str:

@@ -1,0 +1,538 @@
+"""Attribution: who is the source of each statement an article reports.
+
+Needs: the article's spaCy ``Doc`` (tags, lemmas, sentences) and its entity mentions with
+canonical names (entities.py). Fills: one ``Attribution`` per sentence that carries a reporting
+cue, and a resolver that gives any sentence its source (``SourceMap.for_sentence``).
+
+Sources are one of five kinds (``ATTRIBUTION_KINDS``):
+
+* ``person`` — a named person ("Kremlin spokesperson Dmitry Peskov said");
+* ``institution`` — a named or described body ("the Kremlin announced", "the regulator said",
+  "authorities said"), including unnamed spokespeople speaking for it;
+* ``agency`` — a news agency or other outlet relayed by this one ("Reuters reported");
+* ``anonymous`` — unnamed sources ("citing five sources familiar with the matter", "officials
+  who asked not to be named", "sources said");
+* ``outlet`` — nobody else: the outlet states it itself (the default).
+
+Patterns only, no dependency parse (fast): a reporting cue (a verb such as said, told,
+announced, reported, confirmed, denied; "according to"; "citing"; "in a statement") and the
+noun phrase next to it — before it ("X said"), after it (", said X"), or after the
+preposition ("according to X"). The phrase's head decides the kind: an entity (person,
+organisation, place used for its government), an anonymous-source head ("sources", "people
+familiar with"), an institutional head ("ministry", "regulator", "company"), or a pronoun,
+which takes the most recent source of a compatible kind. An agency relaying anonymous sources
+keeps both: kind ``agency`` with ``citing`` naming the sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one string (lexicons read better that way)."""
+    return frozenset(text.split())
+
+
+__all__ = [
+    "ATTRIBUTION_KINDS",
+    "Attribution",
+    "EntitySpan",
+    "SourceMap",
+    "find_attributions",
+    "is_media_name",
+]
+
+ATTRIBUTION_KINDS = ("person", "institution", "agency", "anonymous", "outlet")
+
+#: Lemmas of verbs that introduce what a source says.
+REPORTING_VERBS = _words(
+    """
+    say tell announce report confirm deny state add claim note insist warn write tweet post
+    reveal disclose acknowledge estimate predict allege declare explain argue stress
+    emphasise emphasize urge indicate comment reply caution concede admit assert suggest
+    describe testify
+    """
+)
+# Heads of noun phrases that describe unnamed sources.
+_ANONYMOUS_HEADS = _words(
+    "source sources people person persons insider insiders individual individuals"
+)
+# Heads that are unnamed sources only when the sentence says they asked not to be named.
+_MAYBE_ANONYMOUS_HEADS = _words(
+    """
+    official officials diplomat diplomats executive executives partner employee employees
+    aide aides member members banker bankers investor investors lawyer lawyers
+    """
+)
+_ANONYMITY_RE = re.compile(
+    r"familiar with|close to the|with (?:direct )?knowledge of|briefed on"
+    r"|on condition of anonymity|speaking (?:privately|anonymously|on condition)"
+    r"|asked not to be (?:named|identified)|declined to be (?:named|identified)"
+    r"|not authori[sz]ed to|requested anonymity"
+    r"|(?:anonymous|unnamed) (?:sources?|officials?|people)",
+    re.IGNORECASE,
+)
+#: Heads of noun phrases that name a body rather than a person.
+INSTITUTION_HEADS = _words(
+    """
+    government ministry ministries office centre center agency utility regulator regulators
+    authority authorities council municipality company companies firm group club court
+    police army military navy department commission committee prosecutor prosecutors
+    prosecution service board bank union institute survey administration cabinet parliament
+    embassy presidency palace statement spokesperson spokesman spokeswoman officials
+    official government's state-run operator operators organisers organizers team league
+    federation association party coalition alliance consortium lender airline carrier
+    manufacturer maker insurer retailer exchange
+    """
+)
+_PRONOUNS = {"he": "person", "she": "person", "it": "institution", "they": "any", "we": "any"}
+# Well-known news agencies and outlets whose reports other outlets relay.
+NEWS_MEDIA = _words(
+    """
+    reuters ap associated press afp agence france presse agence france-presse bloomberg tass
+    ria novosti ria interfax xinhua dpa ansa efe kyodo yonhap anadolu pti ani upi bbc cnn
+    nhk al jazeera politico axios semafor
+    """
+)
+_MEDIA_NAME_RE = re.compile(
+    r"\b(?:wire|news|press|agency|times|post|journal|herald|gazette|tribune|telegraph|guardian"
+    r"|daily|review|dispatch|ledger|broadcasting|television|tv|radio|newswire|chronicle)\b",
+    re.IGNORECASE,
+)
+_NP_TAGS = _words("DT PDT JJ JJR JJS NN NNS NNP NNPS POS CD PRP PRP$ HYPH VBN NML")
+_NP_INNER = frozenset({"of", "for", "at", "in", "and", "'s", "’s"})
+_QUOTES = "\"“”'‘’"
+_LINKS = {("familiar", "with"), ("close", "to"), ("knowledge", "of"), ("briefed", "on")}
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """A mention with its canonical name, as the later stages see it."""
+
+    start_char: int
+    end_char: int
+    name: str
+    type: str
+    #: A demonym standing for its country ("Russian"): not a place where anything happens.
+    adjectival: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The source of one statement.
+
+    ``name`` is the canonical entity name or the describing phrase ("the national emergency
+    office"), the outlet's name for ``outlet``; ``citing`` the sources an agency or institution
+    relays ("five sources familiar with the matter"); ``cue`` the reporting word.
+    ``sentence`` indexes the article's sentences; ``start_char``/``end_char`` and
+    ``statement`` give the sentence itself.
+    """
+
+    kind: str
+    name: str | None
+    cue: str = ""
+    citing: str | None = None
+    sentence: int = -1
+    start_char: int = 0
+    end_char: int = 0
+    statement: str = ""
+    #: Where the source is named in the text (0, 0 when it is not).
+    source_start: int = 0
+    source_end: int = 0
+
+    @property
+    def label(self) -> str:
+        """How a reader would cite it: ``Reuters, citing five sources familiar with the matter``."""
+        base = self.name or self.kind
+        if self.kind == "anonymous" and self.name:
+            base = self.name
+        return f"{base}, citing {self.citing}" if self.citing else base
+
+
+def is_media_name(name: str) -> bool:
+    """Whether ``name`` looks like a news agency or outlet ("Reuters", "Meridian Wire")."""
+    key = " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
+    return key in NEWS_MEDIA or bool(_MEDIA_NAME_RE.search(name))
+
+
+# --------------------------------------------------------------------------- phrases
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    start: int  # token index (inclusive)
+    end: int  # token index (exclusive)
+
+
+def _np_left(sent: Span, end: int) -> _Phrase | None:
+    """The noun phrase ending right before token ``end`` (adverbs, auxiliaries skipped)."""
+    doc = sent.doc
+    i = end - 1
+    while i >= sent.start and (
+        doc[i].tag_ in ("RB", "MD")
+        or doc[i].lower_ in ("has", "have", "had", "did", "does", "do", "not")
+    ):
+        i -= 1
+    stop = i + 1
+    while i >= sent.start:
+        tok = doc[i]
+        if tok.tag_ in _NP_TAGS or (tok.lower_ in _NP_INNER and i > sent.start and i < stop - 1):
+            i -= 1
+            continue
+        break
+    start = i + 1
+    # "three people familiar with the talks said": the tail belongs to the phrase.
+    if start - 2 > sent.start and (doc[start - 2].lower_, doc[start - 1].lower_) in _LINKS:
+        extended = _np_left(sent, start - 2)
+        if extended is not None:
+            start = extended.start
+    while start < stop and doc[start].lower_ in _NP_INNER:
+        start += 1
+    return _Phrase(start, stop) if start < stop else None
+
+
+def _np_right(sent: Span, start: int) -> _Phrase | None:
+    """The noun phrase starting at token ``start``."""
+    doc = sent.doc
+    i = start
+    while i < sent.end and (doc[i].tag_ in _NP_TAGS or (doc[i].lower_ in _NP_INNER and i > start)):
+        i += 1
+    while i > start and doc[i - 1].lower_ in _NP_INNER:
+        i -= 1
+    return _Phrase(start, i) if i > start else None
+
+
+class SourceMap:
+    """The attributions of one article, and the source of any of its sentences."""
+
+    def __init__(
+        self, attributions: Sequence[Attribution], sentences: Sequence[tuple[int, int, str]],
+        *, outlet: str | None, actors: dict[int, Attribution] | None = None,
+    ) -> None:  # fmt: skip
+        self.attributions = list(attributions)
+        self.by_sentence = {a.sentence: a for a in attributions}
+        self.sentences = sentences
+        self.outlet = outlet
+        #: Per sentence without a reporting cue, the body or person doing its action
+        #: ("Britain's competition regulator opened an investigation").
+        self.actors = actors or {}
+
+    def actor(self, index: int) -> Attribution | None:
+        """The named actor of a sentence with no reporting cue, if it opens the sentence."""
+        return self.actors.get(index)
+
+    def for_sentence(self, index: int) -> Attribution:
+        """The sentence's own source; a quote's neighbour's; else the outlet itself."""
+        own = self.by_sentence.get(index)
+        if own is not None:
+            return own
+        text = self.sentences[index][2].strip() if 0 <= index < len(self.sentences) else ""
+        if text[:1] in _QUOTES or text[-1:] in _QUOTES:
+            for near in (index + 1, index - 1):
+                other = self.by_sentence.get(near)
+                if other is not None and other.kind != "outlet":
+                    return other
+        if _ANONYMITY_RE.search(text) or re.search(r"\breportedly\b", text, re.IGNORECASE):
+            return Attribution("anonymous", None, "reportedly", sentence=index)
+        return Attribution("outlet", self.outlet, sentence=index)
+
+
+class _Finder:
+    def __init__(self, doc: Doc, entities: Sequence[EntitySpan], outlet: str | None) -> None:
+        self.doc = doc
+        self.entities = sorted(entities, key=lambda e: e.start_char)
+        self.outlet_key = (outlet or "").casefold()
+        self.history: list[Attribution] = []
+        # Bare surnames of the article's people ("Cordero told reporters").
+        self.surnames: dict[str, str] = {}
+        for e in self.entities:
+            if e.type == "person":
+                self.surnames.setdefault(e.name.split()[-1].casefold(), e.name)
+
+    def entity_in(self, phrase: _Phrase) -> EntitySpan | None:
+        lo = self.doc[phrase.start].idx
+        hi = self.doc[phrase.end - 1].idx + len(self.doc[phrase.end - 1])
+        inside = [e for e in self.entities if e.start_char >= lo and e.end_char <= hi]
+        # The entity nearest the head wins: "Kremlin spokesperson Dmitry Peskov" → Peskov.
+        return inside[-1] if inside else None
+
+    def classify(
+        self, sent: Span, phrase: _Phrase, cue: str, *, strict: bool = False
+    ) -> Attribution | None:
+        found = self._classify(sent, phrase, cue, strict=strict)
+        if found is None:
+            return None
+        start = self.doc[phrase.start].idx
+        end = self.doc[phrase.end - 1].idx + len(self.doc[phrase.end - 1])
+        return replace(found, source_start=start, source_end=end)
+
+    def _classify(
+        self, sent: Span, phrase: _Phrase, cue: str, *, strict: bool = False
+    ) -> Attribution | None:
+        doc = self.doc
+        tokens = [doc[i] for i in range(phrase.start, phrase.end)]
+        text = doc[phrase.start : phrase.end].text
+        head = self._head(tokens)
+        if head is None:
+            return None
+        head_lower = head.lower_
+        sent_text = sent.text
+        if head_lower in _ANONYMOUS_HEADS or (
+            head_lower in _MAYBE_ANONYMOUS_HEADS and _ANONYMITY_RE.search(sent_text)
+        ):
+            return Attribution("anonymous", _anonymous_phrase(sent, phrase), cue)
+        if head.tag_ in ("NNP", "NNPS") or head.ent_type_:
+            entity = self.entity_in(phrase)
+            if entity is not None:
+                return self._from_entity(entity, cue)
+            if head.ent_type_ in ("ORG", "GPE", "NORP", "FAC"):
+                kind = "agency" if is_media_name(text) else "institution"
+                return Attribution(kind, text, cue)
+            person = self.surnames.get(head.lower_)
+            if person is not None:
+                return Attribution("person", person, cue)
+        if head_lower in _PRONOUNS:
+            return self._pronoun(_PRONOUNS[head_lower], cue)
+        if head_lower in INSTITUTION_HEADS or head.lemma_.lower() in INSTITUTION_HEADS:
+            entity = self.entity_in(phrase)
+            if entity is not None and entity.type == "org":
+                kind = "agency" if is_media_name(entity.name) else "institution"
+                return Attribution(kind, entity.name, cue)
+            return Attribution("institution", _strip_det(text), cue)
+        if head.tag_ in ("NN", "NNS"):
+            # "Kestrel Pay's former finance director told": a role names its holder.
+            entity = self.entity_in(phrase)
+            if entity is not None and entity.type == "person":
+                return Attribution("person", entity.name, cue)
+        # Unnamed groups ("seismologists say", "analysts said") are neither a body nor
+        # anonymous sources: the outlet stands behind the statement.
+        return None
+
+    @staticmethod
+    def _head(tokens: list[Token]) -> Token | None:
+        # The head is the last noun before any "of/for/at" complement.
+        cut = len(tokens)
+        for i, tok in enumerate(tokens):
+            if (
+                tok.lower_ in ("of", "for", "at", "in", "with", "familiar", "close", "briefed")
+                and i > 0
+            ):
+                cut = i
+                break
+        for part in (tokens[:cut], tokens[cut + 1 :]):
+            # "two of the sources": a bare number before "of" leaves the head after it.
+            for tok in reversed(part):
+                if tok.tag_ in ("NN", "NNS", "NNP", "NNPS", "PRP") or tok.lower_ in _PRONOUNS:
+                    return tok
+        return None
+
+    def _from_entity(self, entity: EntitySpan, cue: str) -> Attribution:
+        if entity.name.casefold() == self.outlet_key:
+            return Attribution("outlet", entity.name, cue)
+        media = is_media_name(entity.name)
+        if entity.type == "person" and not (media and len(entity.name.split()) > 1):
+            return Attribution("person", entity.name, cue)
+        if media and entity.type in ("org", "person"):
+            return Attribution("agency", entity.name, cue)
+        return Attribution("institution", entity.name, cue)
+
+    def _pronoun(self, wanted: str, cue: str) -> Attribution | None:
+        for prev in reversed(self.history):
+            if (
+                wanted == "any"
+                or prev.kind == wanted
+                or (wanted == "institution" and prev.kind in ("agency", "institution"))
+            ):
+                return Attribution(prev.kind, prev.name, cue, prev.citing)
+        if wanted == "person":
+            return None
+        return None
+
+    def sentence(self, index: int, sent: Span) -> Attribution | None:
+        doc = self.doc
+        found: Attribution | None = None
+        citing: str | None = None
+        i = sent.start
+        while i < sent.end:
+            tok = doc[i]
+            lower = tok.lower_
+            if lower == "according" and i + 1 < sent.end and doc[i + 1].lower_ == "to":
+                phrase = _np_right(sent, i + 2)
+                if phrase and found is None:
+                    found = self.classify(sent, phrase, "according to")
+                i += 2
+                continue
+            if lower == "citing":
+                phrase = _np_right(sent, i + 1)
+                if phrase:
+                    cited = self.classify(sent, phrase, "citing", strict=True)
+                    if cited is not None and cited.kind in (
+                        "anonymous",
+                        "person",
+                        "institution",
+                        "agency",
+                    ):
+                        citing = (
+                            _anonymous_phrase(sent, phrase)
+                            if cited.kind == "anonymous"
+                            else cited.name
+                        )
+                i += 1
+                continue
+            if (
+                found is None
+                and tok.tag_.startswith("VB")
+                and tok.lemma_.lower() in REPORTING_VERBS
+            ):
+                found = self._verb_source(sent, tok)
+            elif (
+                found is None
+                and lower == "statement"
+                and doc[max(sent.start, i - 2)].lower_ == "in"
+            ):
+                found = None  # "in a statement" alone names no source; the verb beside it does
+            i += 1
+        if found is None and citing is not None:
+            found = Attribution("anonymous", citing, "citing")
+            citing = None
+        if found is None:
+            return None
+        result = replace(
+            found, citing=citing or found.citing, sentence=index, start_char=sent.start_char,
+            end_char=sent.end_char, statement=_statement(sent.text),
+        )  # fmt: skip
+        self.history.append(result)
+        return result
+
+    def actor(self, sent: Span) -> Attribution | None:
+        """The subject of a sentence's first finite verb when it names a body or a person."""
+        doc = self.doc
+        start = sent.start
+        # Skip a dateline: "LONDON —", "SANTIAGO (Meridian Wire) -".
+        for tok in doc[sent.start : min(sent.end, sent.start + 8)]:
+            if tok.text in ("—", "–", "-") and tok.i > sent.start and doc[sent.start].is_upper:
+                start = tok.i + 1
+                break
+        verb = next(
+            (t for t in doc[start : sent.end] if t.tag_ in ("VBD", "VBZ", "VBP", "MD")), None
+        )
+        if verb is None:
+            return None
+        phrase = _np_left(sent, verb.i)
+        if phrase is None or phrase.start < start:
+            return None
+        found = self.classify(sent, phrase, "")
+        if found is None or found.kind not in ("person", "institution"):
+            return None
+        return found
+
+    def _verb_source(self, sent: Span, verb: Token) -> Attribution | None:
+        doc = self.doc
+        cue = verb.text
+        prev = doc[verb.i - 1] if verb.i > sent.start else None
+        opens_quote = sent.text.lstrip()[:1] in _QUOTES
+        inverted = prev is not None and (prev.text in _QUOTES or (prev.text == "," and opens_quote))
+        # After the verb comes the source only in ", said X"; otherwise it is the audience
+        # ("told reporters") or the reported clause's subject ("said they would").
+        order = ("after", "before") if inverted else ("before",)
+        for side in order:
+            if side == "before":
+                phrase = _np_left(sent, verb.i)
+            else:
+                phrase = _np_right(sent, verb.i + 1)
+                if phrase is not None and phrase.end < sent.end and doc[phrase.end].text == ",":
+                    # ", said its chair, Tom Ellery": the appositive names the source.
+                    appositive = _np_right(sent, phrase.end + 1)
+                    named = self.entity_in(appositive) if appositive else None
+                    if named is not None and named.type == "person":
+                        return Attribution(
+                            "person", named.name, cue, source_start=named.start_char,
+                            source_end=named.end_char,
+                        )  # fmt: skip
+            if phrase is None:
+                continue
+            found = self.classify(sent, phrase, cue)
+            if found is not None:
+                return found
+        if prev is not None and prev.text == "," and not inverted:
+            # "Felipe Cordero, who flew to Copiapó, said ...": the subject opens the sentence.
+            first = next(
+                (e for e in self.entities if sent.start_char <= e.start_char < verb.idx), None
+            )
+            if (
+                first is not None
+                and verb.tag_ in ("VBD", "VBZ", "VBP")
+                and doc.text[first.end_char : first.end_char + 1] == ","
+            ):
+                return replace(
+                    self._from_entity(first, cue),
+                    source_start=first.start_char,
+                    source_end=first.end_char,
+                )
+        return None
+
+
+def _strip_det(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+
+
+_ANONYMOUS_PHRASE_RE = re.compile(
+    r"^[^,.;:]*?\b(?:sources?|people|persons?|insiders?|individuals?|officials?|diplomats?"
+    r"|executives?|partners?|employees?|aides?|members?|bankers?|investors?|lawyers?)\b"
+    r"(?:\s*,?\s*(?:who\s+(?:are\s+|were\s+)?)?(?:familiar with|close to|with (?:direct )?"
+    r"knowledge of|briefed on)(?:\s+(?:the|a|an|his|her|its|their))?\s+[\w-]+(?:['’]s\s+[\w-]+)?)?",
+    re.IGNORECASE,
+)
+
+
+def _anonymous_phrase(sent: Span, phrase: _Phrase) -> str:
+    """The phrase naming anonymous sources, with its "familiar with the matter" tail."""
+    doc = sent.doc
+    rest = doc[phrase.start : sent.end].text
+    m = _ANONYMOUS_PHRASE_RE.match(rest)
+    text = m.group(0) if m else doc[phrase.start : phrase.end].text
+    return _strip_det(text.rstrip(" ,"))
+
+
+def _statement(text: str, limit: int = 280) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def find_attributions(
+    doc: Doc,
+    entities: Sequence[EntitySpan],
+    *,
+    outlet: str | None = None,
+    start_char: int = 0,
+) -> SourceMap:
+    """Find the attributed statements of ``doc`` (sentences from ``start_char`` on).
+
+    ``entities`` are the article's mentions with canonical names; ``outlet`` the article's
+    outlet, so that a story relaying itself is not mistaken for an agency.
+    """
+    finder = _Finder(doc, entities, outlet)
+    sentences = [(s.start_char, s.end_char, s.text) for s in doc.sents]
+    found: list[Attribution] = []
+    actors: dict[int, Attribution] = {}
+    for index, sent in enumerate(doc.sents):
+        if sent.end_char <= start_char:
+            continue
+        attribution = finder.sentence(index, sent)
+        if attribution is not None:
+            found.append(attribution)
+            continue
+        actor = finder.actor(sent)
+        if actor is not None:
+            actors[index] = replace(
+                actor, sentence=index, start_char=sent.start_char, end_char=sent.end_char,
+                statement=_statement(sent.text),
+            )  # fmt: skip
+    return SourceMap(found, sentences, outlet=outlet, actors=actors)

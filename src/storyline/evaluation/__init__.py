@@ -1,0 +1,1 @@
+"""Evaluation: benchmarks of story judgement, clustering and extraction against labelled data."""

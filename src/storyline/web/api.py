@@ -1,0 +1,261 @@
+"""The REST API under ``/api/v1``: JSON views of stories, articles, search and entities, and
+``POST /api/v1/articles`` for adding articles through the ordinary ingest pipeline.
+
+Shapes come from ``storyline.serialize`` (a public contract: fields are added, never removed).
+Reads are open; writes need ``Authorization: Bearer <token>`` matching the server's
+``STORYLINE_API_TOKEN`` environment variable, and are refused (403) when it is unset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from storyline import serialize
+from storyline.errors import NotFoundError
+from storyline.web.server import (
+    MAX_POST_ARTICLES,
+    TOKEN_ENV,
+    BadParameter,
+    has_words,
+    parse_day,
+    web_context,
+)
+
+DESCRIPTION = """
+JSON over the Storyline store: stories (groups of articles about one event) with their
+timelines of developments, articles, text and semantic search, and entities.
+
+* **Errors** are `{"error": "...", "detail": ...}` with status 400 (bad parameter value),
+  401 (missing or wrong token), 403 (writes disabled), 404 (unknown id or name), 422
+  (malformed request) or 503 (store busy, model missing).
+* **Dates** (`since`, `until`) are `YYYY-MM-DD` or ISO 8601 times, UTC unless they say
+  otherwise; `until` with a bare date includes that whole day.
+* **`entity` filter**: a canonical name or alias from the entity index (`/api/v1/entities`),
+  case-insensitive; an unknown name matches no story.
+* **Writes**: `POST /api/v1/articles` with `Authorization: Bearer <STORYLINE_API_TOKEN>`.
+"""
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+bearer = HTTPBearer(auto_error=False, description=f"The server's {TOKEN_ENV} value.")
+
+
+class ErrorOut(BaseModel):
+    """Every error response."""
+
+    error: str = Field(description="Short name of the error class, e.g. 'not found'.")
+    detail: Any = Field(description="What went wrong (a message, or a list of field errors).")
+
+
+class ArticleIn(BaseModel):
+    """One article in the JSONL input shape (``storyline ingest`` reads the same fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    url: str | None = Field(None, description="Canonical URL; the article id derives from it.")
+    title: str | None = Field(None, description="Headline (HTML tags are stripped).")
+    text: str | None = Field(None, description="Body text; an item without it is rejected.")
+    published: str | int | float | None = Field(
+        None, description="Publication time: ISO 8601 or epoch seconds/milliseconds."
+    )
+    outlet: str | None = Field(None, description="Publishing outlet.")
+    authors: list[str] | str | None = Field(None, description="Author names.")
+    language: str | None = Field(None, description="ISO 639-1 code; detected when absent.")
+
+    @field_validator("published")
+    @classmethod
+    def _epoch_in_range(cls, value: str | int | float | None) -> str | int | float | None:
+        """Epoch numbers must name a representable time (extraction would fail on them)."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = value / 1000 if value > 1e11 else value
+            try:
+                datetime.fromtimestamp(seconds, UTC)
+            except (OverflowError, OSError, ValueError) as exc:
+                raise ValueError(f"epoch time {value} is out of range") from exc
+        return value
+
+
+_BODY = TypeAdapter(ArticleIn | list[ArticleIn])
+_ARTICLE_SCHEMA = ArticleIn.model_json_schema()
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "A parameter has an unusable value."),
+        (404, "No such story, article or entity."),
+        (422, "Malformed request."),
+    )
+}
+
+
+@router.get("/health", summary="Service health and store counts")
+def health(request: Request) -> dict[str, Any]:
+    """Counts of articles and stories, and whether writes are enabled."""
+    store = web_context(request).store()
+    return {"status": "ok", **store.counts(), "writes_enabled": bool(os.environ.get(TOKEN_ENV))}
+
+
+@router.get("/stories", summary="List stories, most recent activity first", responses=_ERRORS)
+def list_stories(
+    request: Request,
+    since: Annotated[str | None, Query(description="Active on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, Query(description="Active on or before (YYYY-MM-DD).")] = None,
+    outlet: Annotated[str | None, Query(max_length=200, description="Has an article from this "
+                                        "outlet (case-insensitive).")] = None,
+    entity: Annotated[str | None, Query(max_length=200, description="Mentions this entity "
+                                        "(canonical name or alias).")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="Has an article matching all "
+                                   "these words.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Story summaries matching every given filter, newest activity first."""
+    if q is not None and not has_words(q):
+        raise BadParameter("q: the query needs at least one letter or digit")
+    start = parse_day(since, name="since")
+    end = parse_day(until, name="until", end_of_day=True)
+    if start and end and start > end:
+        raise BadParameter("since: must not be after until")
+    ctx = web_context(request)
+    found = ctx.list_stories(ctx.store(), since=start, until=end, outlet=outlet, entity=entity,
+                             query=q, limit=limit, offset=offset)
+    return {"items": [serialize.story_summary(s) for s in found], "limit": limit,
+            "offset": offset}
+
+
+@router.get("/stories/{story_id}", summary="One story with its articles and timeline",
+            responses=_ERRORS)
+def get_story(request: Request, story_id: str) -> dict[str, Any]:
+    """What ``storyline show --json`` prints: the summary fields, ``articles`` in publication
+    order, ``timeline`` (each article's main developments marked ``new``/``update``/
+    ``repeated``), ``events``, ``entities``, ``coverage`` and ``unenriched`` article ids."""
+    ctx = web_context(request)
+    return ctx.story_view(ctx.store(), story_id)
+
+
+@router.get("/articles/{article_id}", summary="One article's clean text and metadata",
+            responses=_ERRORS)
+def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    """``serialize.article_full`` plus ``story_summary``: the summary of its story."""
+    store = web_context(request).store()
+    article = store.get_article(article_id)
+    out = serialize.article_full(article)
+    out["story_summary"] = None
+    if article.story_id:
+        with contextlib.suppress(NotFoundError):  # a story removed since: no summary
+            story = store.get_story(article.story_id)
+            out["story_summary"] = serialize.story_summary(story.summary)
+    return out
+
+
+@router.get("/search", summary="Search articles by words or by meaning", responses=_ERRORS)
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="The query.")],
+    mode: Annotated[Literal["text", "semantic"], Query(
+        description="text: full-text (all words, bm25); semantic: nearest headline vectors.")
+    ] = "text",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Matching articles, best first; each carries its ``story`` id and, in semantic mode, the
+    cosine ``score``."""
+    ctx = web_context(request)
+    hits = ctx.search(ctx.store(), q, mode=mode, limit=limit)
+    items = []
+    for hit in hits:
+        item = serialize.article_summary(hit.article)
+        item["story"] = hit.story_id
+        item["score"] = None if hit.score is None else round(hit.score, 4)
+        items.append(item)
+    return {"q": q, "mode": mode, "limit": limit, "items": items}
+
+
+@router.get("/entities", summary="List entities, most articles first")
+def list_entities(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """People, organisations and places found in the articles (``{id, name, type, aliases,
+    mentions, articles}``)."""
+    store = web_context(request).store()
+    found = store.list_entities(limit=limit, offset=offset)
+    return {"items": [serialize.entity_record(e) for e in found], "limit": limit,
+            "offset": offset}
+
+
+@router.get("/entities/{name:path}", summary="One entity and the stories it appears in",
+            responses=_ERRORS)
+def get_entity(request: Request, name: str) -> dict[str, Any]:
+    """The entity named ``name`` (canonical name or alias, case-insensitive), the stories it
+    appears in (time order, with ``entity_articles``, ``first_seen``...), and every entity
+    the name ``matches`` (most mentioned first)."""
+    store = web_context(request).store()
+    found = store.find_entities(name)
+    out = serialize.entity_stories(found[0], store.entity_stories(name))
+    out["matches"] = [serialize.entity_record(e) for e in found]
+    return out
+
+
+def _check_token(credentials: HTTPAuthorizationCredentials | None) -> None:
+    expected = os.environ.get(TOKEN_ENV, "")
+    if not expected:
+        raise HTTPException(403, f"writes are disabled: the server has no {TOKEN_ENV} set")
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(401, "send 'Authorization: Bearer <token>'", headers=challenge)
+    if not secrets.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise HTTPException(401, "invalid token", headers=challenge)
+
+
+@router.post(
+    "/articles",
+    summary="Add articles (token required)",
+    responses={
+        400: {"model": ErrorOut, "description": "Body is not JSON or has too many articles."},
+        401: {"model": ErrorOut, "description": "Missing or wrong bearer token."},
+        403: {"model": ErrorOut, "description": f"Writes disabled ({TOKEN_ENV} unset)."},
+        422: {"model": ErrorOut, "description": "Fields of the wrong type."},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"anyOf": [_ARTICLE_SCHEMA, {"type": "array", "items": _ARTICLE_SCHEMA}]},
+    }}}},
+)
+async def post_articles(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Ingest one article object or a list of them through the pipeline. Returns counts
+    ``added``/``duplicates``/``rejected``, each stored article's ``id`` and ``story``, and every
+    rejection with its reason. Re-posting an article is harmless: it counts as a duplicate."""
+    _check_token(credentials)
+    ctx = web_context(request)
+    body = await request.body()
+    if len(body) > ctx.settings.max_bytes:
+        raise HTTPException(413, f"body is over {ctx.settings.max_bytes} bytes")
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadParameter(f"body: not valid JSON ({exc})") from exc
+    try:
+        parsed = _BODY.validate_python(payload)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        raise HTTPException(422, errors) from exc
+    items = parsed if isinstance(parsed, list) else [parsed]
+    if not items:
+        raise BadParameter("body: the list is empty")
+    if len(items) > MAX_POST_ARTICLES:
+        raise BadParameter(f"body: at most {MAX_POST_ARTICLES} articles per request; "
+                           "use `storyline ingest` for bulk imports")
+    objects = [item.model_dump(exclude_none=True) for item in items]
+    return await run_in_threadpool(ctx.ingest, objects)
