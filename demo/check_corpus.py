@@ -24,14 +24,45 @@ CORPUS = HERE / "corpus"
 GOLD = HERE / "gold.json"
 
 FORMATS = ("text", "html", "jsonl")
-MODALITIES = {"rumoured", "expected", "planned", "announced", "happened", "denied", "cancelled", "postponed"}
+MODALITIES = {
+    "rumoured",
+    "expected",
+    "planned",
+    "announced",
+    "happened",
+    "denied",
+    "cancelled",
+    "postponed",
+}
 ATTRIBUTION_KINDS = {"person", "institution", "agency", "anonymous", "outlet"}
 JSONL_KEYS = {"url", "title", "text", "published", "outlet", "authors", "language"}
-ARTICLE_KEYS = {"source", "title", "url", "published", "outlet", "story", "authors", "developments", "dates"}
+ARTICLE_KEYS = {
+    "source",
+    "title",
+    "url",
+    "published",
+    "outlet",
+    "story",
+    "authors",
+    "developments",
+    "dates",
+}
 DEVELOPMENT_KEYS = {"event", "action", "participants", "place", "when", "modality", "attribution"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 TAG_RE = re.compile(r"<[^>]+>")
 SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
@@ -95,8 +126,13 @@ def check_span(span: object, where: str, body: str | None) -> None:
             elif start.weekday() != named_days[0]:
                 err(f"{where}: {text!r} resolved to {start}, a {WEEKDAYS[start.weekday()]}")
         named_months = [i + 1 for i, m in enumerate(MONTHS) if m in text]
-        if len(named_months) == 1 and not (start.month == named_months[0] or end.month == named_months[0]):
-            err(f"{where}: {text!r} resolved to {start}..{end}, outside {MONTHS[named_months[0] - 1]}")
+        if len(named_months) == 1 and not (
+            start.month == named_months[0] or end.month == named_months[0]
+        ):
+            err(
+                f"{where}: {text!r} resolved to {start}..{end}, "
+                f"outside {MONTHS[named_months[0] - 1]}"
+            )
 
 
 def published_forms(day: date) -> list[str]:
@@ -202,7 +238,9 @@ def main() -> int:
                     err(f"{where}: JSONL {key} {rec.get(key)!r} != gold {art[key]!r}")
             if pub and not str(rec.get("published", "")).startswith(pub.isoformat()):
                 err(f"{where}: JSONL published {rec.get('published')!r} != gold {pub}")
-            if not re.search(r"T\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)$", str(rec.get("published", ""))):
+            if not re.search(
+                r"T\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)$", str(rec.get("published", ""))
+            ):
                 err(f"{where}: JSONL published must be ISO 8601 with a timezone offset")
             if rec.get("language") != "en":
                 err(f"{where}: JSONL language must be 'en'")
@@ -226,7 +264,15 @@ def main() -> int:
                 canon = re.search(r'<link rel="canonical" href="([^"]*)"', raw)
                 if not canon or html.unescape(canon.group(1)) != url:
                     err(f"{where}: canonical link does not match the gold url")
-                for needle in ("<title>", 'property="og:site_name"', 'name="author"', "<nav", "<article", "<h1", "©"):
+                for needle in (
+                    "<title>",
+                    'property="og:site_name"',
+                    'name="author"',
+                    "<nav",
+                    "<article",
+                    "<h1",
+                    "©",
+                ):
                     if needle not in raw:
                         err(f"{where}: page lacks {needle}")
             else:
@@ -251,7 +297,11 @@ def main() -> int:
             if dev["modality"] not in MODALITIES:
                 err(f"{dw}: bad modality {dev['modality']!r}")
             att = dev["attribution"]
-            if not isinstance(att, dict) or att.get("kind") not in ATTRIBUTION_KINDS or not att.get("name"):
+            if (
+                not isinstance(att, dict)
+                or att.get("kind") not in ATTRIBUTION_KINDS
+                or not att.get("name")
+            ):
                 err(f"{dw}: bad attribution {att!r}")
             if not isinstance(dev["participants"], list) or not isinstance(dev["place"], list):
                 err(f"{dw}: participants and place must be lists")

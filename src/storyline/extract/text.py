@@ -142,7 +142,9 @@ def _is_meta_line(line: str) -> bool:
     if _is_boilerplate(line) or _is_caption(line) or _AUTHORS_LINE.match(line):
         return True
     date = _DATE.search(line)
-    return bool(date) and (len(date.group(0)) >= 0.4 * len(line) or len(line.split()) <= 14)
+    if date is None:
+        return False
+    return len(date.group(0)) >= 0.4 * len(line) or len(line.split()) <= 14
 
 
 def _is_header_line(line: str) -> bool:

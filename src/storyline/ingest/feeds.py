@@ -7,6 +7,7 @@ HTML extractor cleans.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +39,7 @@ def read_feed(text: str, *, source: str, encoding: str) -> Iterator[RawRecord | 
         }
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if stamp:
-            fields["published"] = datetime(*stamp[:6], tzinfo=UTC).isoformat()
+            fields["published"] = datetime.fromtimestamp(calendar.timegm(stamp), UTC).isoformat()
         yield RawRecord(source=where, kind="feed", content=body, encoding=encoding, fields=fields)
 
 
