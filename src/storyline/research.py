@@ -61,9 +61,13 @@ def score_articles(
     scores = []
     for a, b in pairs:
         use_dates = dated and not (a.date_inferred or b.date_inferred)
+        assert a.head_vector is not None and a.body_vector is not None
+        assert b.head_vector is not None and b.body_vector is not None
         f = features(
-            a.head_vector, a.body_vector, a.keywords, a.published.timestamp() if use_dates else None,  # type: ignore[arg-type]
-            b.head_vector, b.body_vector, b.keywords, b.published.timestamp() if use_dates else None,  # type: ignore[arg-type]
+            a.head_vector, a.body_vector, a.keywords,
+            a.published.timestamp() if use_dates else None,
+            b.head_vector, b.body_vector, b.keywords,
+            b.published.timestamp() if use_dates else None,
         )
         scores.append(score_features(f, weights))
     return scores

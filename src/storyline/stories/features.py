@@ -17,22 +17,34 @@ from storyline.models import Article
 #: How many keywords an article keeps.
 MAX_KEYWORDS = 24
 
-_CAP_RUN = re.compile(r"(?<![\w’'])([A-ZÀ-ÖØ-Þ][\w’'-]*(?:\s+(?:of|de|al|bin|van|von)?\s*[A-ZÀ-ÖØ-Þ][\w’'-]*)*)")
-_SENT_START = re.compile(r"(?:^|[.!?:;\"“”]\s+|\n)$")
-_STOP = frozenset(
-    """a an the in on at by for from to of and or but if it its he she they we you i this that
-    these those there here his her their our my your mr mrs ms dr prof sir monday tuesday
-    wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-    according after as while when where who what which with said says also however meanwhile
-    last next new more most some many two three one first second today yesterday tomorrow
-    president minister chief prime ceo spokesperson spokesman spokeswoman officials official
-    read related photo image copyright ap afp getty images""".split()
+_CAP_RUN = re.compile(
+    r"(?<![\w’'])([A-ZÀ-ÖØ-Þ][\w’'-]*"
+    r"(?:\s+(?:of|de|al|bin|van|von)?\s*[A-ZÀ-ÖØ-Þ][\w’'-]*)*)"
 )
+_SENT_START = re.compile(r"(?:^|[.!?:;\"“”]\s+|\n)$")
+_STOP = frozenset([
+    "a", "an", "the", "in", "on", "at", "by", "for", "from", "to", "of", "and", "or", "but",
+    "if", "it", "its", "he", "she", "they", "we", "you", "i", "this", "that", "these",
+    "those", "there", "here", "his", "her", "their", "our", "my", "your", "mr", "mrs", "ms",
+    "dr", "prof", "sir", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "according", "after", "as", "while", "when",
+    "where", "who", "what", "which", "with", "said", "says", "also", "however", "meanwhile",
+    "last", "next", "new", "more", "most", "some", "many", "two", "three", "one", "first",
+    "second", "today", "yesterday", "tomorrow", "president", "minister", "chief", "prime",
+    "ceo", "spokesperson", "spokesman", "spokeswoman", "officials", "official", "read",
+    "related", "photo", "image", "copyright", "ap", "afp", "getty", "images", "gmt", "utc",
+    "bst", "cet", "est", "edt", "pst",
+])
 
 
-def keywords(title: str, text: str) -> list[str]:
-    """The article's most mentioned proper-noun tokens, lower-cased, most frequent first."""
+def keywords(title: str, text: str, *, outlet: str | None = None) -> list[str]:
+    """The article's most mentioned proper-noun tokens, lower-cased, most frequent first.
+
+    Tokens of ``outlet`` (the publisher's name, from a byline or dateline) are left out: they
+    say who wrote the article, not what it is about, and made two articles of one outlet look
+    alike."""
     counts: Counter[str] = Counter()
     # A headline in Title Case capitalises every word; then only its words that the body
     # also capitalises are names.
@@ -59,13 +71,16 @@ def keywords(title: str, text: str) -> list[str]:
         for token, n in title_counts.items():
             if token in counts:
                 counts[token] += n
+    if outlet:
+        for token in re.findall(r"[\w-]+", outlet.lower()):
+            counts.pop(token, None)
     return [t for t, _ in counts.most_common(MAX_KEYWORDS)]
 
 
 def add_keywords(articles: Sequence[Article]) -> list[Article]:
     """Fill ``keywords`` for each article."""
     for article in articles:
-        article.keywords = keywords(article.title, article.text)
+        article.keywords = keywords(article.title, article.text, outlet=article.outlet)
     return list(articles)
 
 

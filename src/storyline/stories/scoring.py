@@ -1,39 +1,64 @@
-"""Pairwise same-story score: how likely two articles report the same event, in [0, 1].
+"""Pairwise same-story score: how likely two articles report the same story, in [0, 1].
 
-Signals, combined by a logistic function whose weights live in ``data/score_weights.json``
-(fitted by ``storyline eval pairs --fit``; see BENCHMARKS.md), with hand-set defaults:
+Signals (``PairFeatures``), combined by a logistic function whose weights live in
+``data/score_weights.json``:
+
 - cosine of the head vectors (title + lede), which name the event;
 - cosine of the body vectors;
-- overlap of proper-noun keywords (shared people, places, organisations);
+- the same two cosines from the multilingual model, when the vectors carry its segment
+  (see ``embedding.DualEncoder``): all-MiniLM-L6-v2 only understands English;
+- overlap of proper-noun keywords (shared people, places, organisations) — and, through the
+  negative weight on ``keyword_miss``, evidence *against* when both articles name several
+  entities and share none;
 - the gap between publication dates, in days, when both dates are known.
+
+The weights of the text signals are a logistic regression fitted on the SemEval-2022 Task 8
+training pairs (``benchmarks/fit_pair_weights.py``; cross-validated figures in
+benchmarks/QUALITY.md). The pairs carry no dates, so the date weights are set by hand and
+checked on the demo corpus; the threshold was chosen on the training half of the UCI stream.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
 from storyline.stories.features import overlap
 
+#: Order of the features in ``feature_vector`` (and of the fitted coefficients).
+FEATURE_NAMES = ("head", "body", "head_x", "body_x", "keywords", "keyword_miss")
+#: Dimensions of the two segments of a dual vector: [all-MiniLM-L6-v2 | multilingual USE].
+DUAL_DIMS = (384, 512)
+#: Both articles must name at least this many keywords for "no shared keyword" to count.
+MISS_MIN_KEYWORDS = 4
+
 
 @dataclass(frozen=True, slots=True)
 class PairFeatures:
-    """The signals compared for one pair of articles."""
+    """The signals compared for one pair of articles.
+
+    ``cos_head_x``/``cos_body_x`` are the multilingual model's cosines (None when the vectors
+    carry only one model; the monolingual cosines stand in for them then).
+    """
 
     cos_head: float
     cos_body: float
     keyword_overlap: float
     gap_days: float | None
+    cos_head_x: float | None = None
+    cos_body_x: float | None = None
+    keyword_miss: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreWeights:
-    """Logistic weights of the pair score."""
+    """Logistic weights of the pair score (``z = bias + Σ weight × signal``)."""
 
     bias: float = -10.0
     head: float = 7.0
@@ -42,6 +67,17 @@ class ScoreWeights:
     gap_per_day: float = -0.02
     #: Score at or above which an article joins a story.
     threshold: float = 0.5
+    head_x: float = 0.0
+    body_x: float = 0.0
+    keyword_miss: float = 0.0
+    #: Days of gap that cost nothing (a story's articles are rarely the same day).
+    gap_free_days: float = 0.0
+    #: Largest gap penalised: beyond it the window decides (developing stories run long).
+    gap_max_days: float = 1e9
+
+    def to_dict(self) -> dict[str, float]:
+        """The weights as a JSON-ready dict."""
+        return {k: float(v) for k, v in asdict(self).items()}
 
 
 @lru_cache(maxsize=1)
@@ -51,14 +87,48 @@ def default_weights() -> ScoreWeights:
         text = resources.files("storyline").joinpath("data/score_weights.json").read_text()
     except (FileNotFoundError, ModuleNotFoundError):
         return ScoreWeights()
-    values = json.loads(text)
-    known = {k: float(v) for k, v in values.items() if k in asdict(ScoreWeights())}
-    return ScoreWeights(**known)
+    return weights_from_dict(json.loads(text))
+
+
+def weights_from_dict(values: dict[str, Any]) -> ScoreWeights:
+    """``ScoreWeights`` from a dict, ignoring keys it does not know (comments, provenance)."""
+    known = {f.name for f in fields(ScoreWeights)}
+    return ScoreWeights(**{k: float(v) for k, v in values.items() if k in known})
+
+
+def weights_from_vector(coef: np.ndarray, *, base: ScoreWeights) -> ScoreWeights:
+    """``base`` with bias and text weights replaced by ``[bias, *FEATURE_NAMES weights]``."""
+    values = dict(zip(("bias", *FEATURE_NAMES), (float(c) for c in coef), strict=True))
+    return replace(base, **values)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     """Cosine of two vectors that are already L2-normalised."""
     return float(np.dot(a, b))
+
+
+def split_vector(v: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(monolingual, multilingual) parts of a vector; the second is None for a plain vector.
+
+    A dual vector holds each model's unit vector scaled by 1/√2, so that the whole is a unit
+    vector whose cosine is the mean of the two models' cosines.
+    """
+    if v.shape[-1] == sum(DUAL_DIMS):
+        return v[..., : DUAL_DIMS[0]] * math.sqrt(2.0), v[..., DUAL_DIMS[0]:] * math.sqrt(2.0)
+    return v, None
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> tuple[float, float | None]:
+    a1, a2 = split_vector(a)
+    b1, b2 = split_vector(b)
+    mono = cosine(a1, b1)
+    return mono, (cosine(a2, b2) if a2 is not None and b2 is not None else None)
+
+
+def keyword_miss(kw_a: frozenset[str] | list[str], kw_b: frozenset[str] | list[str],
+                 shared: float) -> float:
+    """1.0 when both articles name several entities and share none of them, else 0.0."""
+    return float(shared == 0.0 and min(len(kw_a), len(kw_b)) >= MISS_MIN_KEYWORDS)
 
 
 def features(
@@ -67,18 +137,50 @@ def features(
 ) -> PairFeatures:
     """Signals for a pair given their vectors, keywords and timestamps (seconds)."""
     gap = abs(ts_a - ts_b) / 86400.0 if ts_a is not None and ts_b is not None else None
+    head, head_x = _cosines(head_a, head_b)
+    body, body_x = _cosines(body_a, body_b)
+    shared = overlap(kw_a, kw_b)
     return PairFeatures(
-        cos_head=cosine(head_a, head_b),
-        cos_body=cosine(body_a, body_b),
-        keyword_overlap=overlap(kw_a, kw_b),
-        gap_days=gap,
+        cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
+        cos_head_x=head_x, cos_body_x=body_x, keyword_miss=keyword_miss(kw_a, kw_b, shared),
     )
+
+
+def feature_vector(f: PairFeatures) -> list[float]:
+    """The text signals in ``FEATURE_NAMES`` order (dates excluded: fitted separately)."""
+    return [
+        f.cos_head, f.cos_body,
+        f.cos_head if f.cos_head_x is None else f.cos_head_x,
+        f.cos_body if f.cos_body_x is None else f.cos_body_x,
+        f.keyword_overlap, f.keyword_miss,
+    ]
+
+
+def features_from_vector(row: Any, gap_days: float | None = None) -> PairFeatures:
+    """Inverse of ``feature_vector`` (with an optional gap)."""
+    head, body, head_x, body_x, kw, miss = (float(v) for v in row)
+    return PairFeatures(cos_head=head, cos_body=body, keyword_overlap=kw, gap_days=gap_days,
+                        cos_head_x=head_x, cos_body_x=body_x, keyword_miss=miss)
+
+
+def gap_penalty(gap_days: float, w: ScoreWeights) -> float:
+    """The date term of the logit: linear in the gap beyond ``gap_free_days``, capped."""
+    days = min(max(gap_days - w.gap_free_days, 0.0), w.gap_max_days)
+    return w.gap_per_day * days
+
+
+def logit(f: PairFeatures, w: ScoreWeights) -> float:
+    """The score before the logistic squashing."""
+    z = (w.bias + w.head * f.cos_head + w.body * f.cos_body + w.keywords * f.keyword_overlap
+         + w.keyword_miss * f.keyword_miss)
+    z += w.head_x * (f.cos_head if f.cos_head_x is None else f.cos_head_x)
+    z += w.body_x * (f.cos_body if f.cos_body_x is None else f.cos_body_x)
+    if f.gap_days is not None:
+        z += gap_penalty(f.gap_days, w)
+    return z
 
 
 def score_features(f: PairFeatures, weights: ScoreWeights | None = None) -> float:
     """Probability that the pair reports the same story."""
-    w = weights or default_weights()
-    z = w.bias + w.head * f.cos_head + w.body * f.cos_body + w.keywords * f.keyword_overlap
-    if f.gap_days is not None:
-        z += w.gap_per_day * f.gap_days
-    return 1.0 / (1.0 + math.exp(-z))
+    z = logit(f, weights or default_weights())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))

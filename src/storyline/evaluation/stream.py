@@ -1,0 +1,275 @@
+"""Labelled streams through the online assigner: BCubed, ARI, AMI, speed and memory.
+
+**UCI News Aggregator headlines** (``evaluate_uci``). Headlines only: each becomes an article
+whose text is its title (so its body vector is its head vector, see ``embedding``), built by
+the ingest stages (extraction from a JSONL-shaped dict, keywords, embedding) and assigned by
+the real ``Assigner``.
+
+- *Split.* Stories are hashed (SHA-1 of the story id, last hex digit even → train) into a
+  training and a test half. Everything tuned on UCI — the assigner's join threshold and the
+  baseline's threshold — is chosen on the training half only; figures are on the test half.
+- *Time.* In this file the rows come story by story: each story's rows are contiguous and the
+  timestamps do not interleave stories, so in timestamp order "join the most recent story"
+  would look brilliant and a time-gap feature would leak the labels. The main run therefore
+  gives every headline the same timestamp: the gap feature is zero for every pair (carries no
+  information), every story stays open, and articles arrive in the order of their ids (a hash
+  of the URL), i.e. shuffled across stories. A second run in the file's timestamp order, with
+  the date weights switched off, shows how much the story-by-story order alone helps.
+
+**Demo corpus** (``evaluate_demo``): ``demo/corpus`` plus the seed articles ingested through
+the full pipeline into a temporary store (``research.cluster_records``), scored against
+``demo/gold.json`` with the seeds as their own gold story.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import resource
+import time
+import tracemalloc
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from storyline.embedding import Encoder, embed_articles
+from storyline.evaluation.baselines import best_threshold, tfidf_single_pass
+from storyline.evaluation.metrics import cluster_scores
+from storyline.models import Article
+from storyline.research import article_from_dict
+from storyline.stories.assign import Assigner, AssignOptions
+from storyline.stories.features import add_keywords
+from storyline.stories.scoring import ScoreWeights, default_weights
+
+#: Thresholds tried on the training half (the assigner's pair-score scale is a probability);
+#: ``tune_threshold`` then refines around the best in steps of 0.01.
+ASSIGN_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
+#: Cosine thresholds tried for the TF-IDF single-pass baseline.
+TFIDF_GRID = tuple(round(0.05 * i, 2) for i in range(1, 17))
+#: The one timestamp every UCI headline gets in the main (shuffled) run.
+FIXED_TIME = datetime(2014, 3, 11, tzinfo=UTC)
+
+
+def load_uci(path: Path, *, limit: int | None = None) -> list[dict[str, str]]:
+    """Rows of the UCI CSV (``ID,TITLE,URL,PUBLISHER,CATEGORY,STORY,HOSTNAME,TIMESTAMP``)."""
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as fh:
+            raw = fh.read()
+    else:
+        raw = path.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    return rows[:limit] if limit else rows
+
+
+def split_of(story: str) -> str:
+    """``train`` or ``test``: the story's half, from a hash of its id."""
+    return "train" if int(hashlib.sha1(story.encode()).hexdigest()[-1], 16) % 2 == 0 else "test"
+
+
+def uci_articles(rows: Sequence[dict[str, str]], *, shuffled: bool) -> list[Article]:
+    """Articles from UCI rows; ``shuffled`` gives them all ``FIXED_TIME`` (see module doc)."""
+    out = []
+    for row in rows:
+        published: Any = FIXED_TIME.isoformat() if shuffled else int(row["TIMESTAMP"])
+        article = article_from_dict(
+            {"title": row["TITLE"], "text": row["TITLE"], "url": row["URL"],
+             "outlet": row["PUBLISHER"] or row["HOSTNAME"], "published": published,
+             "language": "en"},
+            source=f"uci:{row['ID']}",
+        )
+        out.append(article)
+    return out
+
+
+def assign_stream(articles: Sequence[Article], weights: ScoreWeights,
+                  options: AssignOptions | None = None) -> dict[str, str]:
+    """Run the assigner over ``articles`` (it sorts them by time, then id); source → story."""
+    assigner = Assigner([], options=options or AssignOptions(), weights=weights)
+    assignments, _ = assigner.assign(articles)
+    by_id = {a.id: a.source for a in articles}
+    return {by_id[x.article_id]: x.story_id for x in assignments}
+
+
+def tune_threshold(articles: Sequence[Article], gold: dict[str, str], base: ScoreWeights
+                   ) -> tuple[float, float, dict[float, float]]:
+    """The join threshold with the best BCubed F1 on ``articles`` (coarse grid, then ±0.04)."""
+    def run(t: float) -> dict[str, str]:
+        return assign_stream(articles, replace(base, threshold=t))
+
+    best, _, curve = best_threshold(run, gold, ASSIGN_GRID)
+    fine = [round(best + d / 100, 2) for d in (-4, -3, -2, -1, 1, 2, 3, 4)
+            if 0.0 < best + d / 100 < 1.0]
+    _, _, more = best_threshold(run, gold, fine)
+    curve.update(more)
+    best = max(curve, key=lambda t: (curve[t], -t))
+    return best, curve[best], dict(sorted(curve.items()))
+
+
+def _scores(predicted: Mapping[str, Any], gold: Mapping[str, str]) -> dict[str, Any]:
+    return asdict(cluster_scores(cast(Any, predicted), cast(Any, gold)))
+
+
+def _stream_order(articles: Sequence[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.published, a.id))
+
+
+def _prepare(rows: Sequence[dict[str, str]], encoder: Encoder, *, shuffled: bool
+             ) -> tuple[list[Article], dict[str, str]]:
+    articles = uci_articles(rows, shuffled=shuffled)
+    add_keywords(articles)
+    embed_articles(articles, encoder)
+    gold = {f"uci:{r['ID']}": r["STORY"] for r in rows}
+    return articles, gold
+
+
+def evaluate_uci(path: Path, *, encoder: Encoder, limit: int | None = None) -> dict[str, Any]:
+    """The UCI benchmark (see the module docstring); returns a JSON-ready report."""
+    started = time.perf_counter()
+    rows = load_uci(path, limit=limit)
+    halves = {"train": [r for r in rows if split_of(r["STORY"]) == "train"],
+              "test": [r for r in rows if split_of(r["STORY"]) == "test"]}
+    base = default_weights()
+    report: dict[str, Any] = {
+        "benchmark": "uci-news-aggregator-headlines", "data": str(path), "rows": len(rows),
+        "encoder": encoder.name,
+        "split": {k: {"headlines": len(v), "stories": len({r["STORY"] for r in v})}
+                  for k, v in halves.items()},
+        "tuned_on": "train half (stories hashed); figures on the test half",
+    }
+    prepared = {k: _prepare(v, encoder, shuffled=True) for k, v in halves.items()}
+    embedded = time.perf_counter()
+
+    # Storyline: threshold chosen on the training half.
+    train_articles, train_gold = prepared["train"]
+    threshold, train_f1, curve = tune_threshold(train_articles, train_gold, base)
+    test_articles, test_gold = prepared["test"]
+    tuned = replace(base, threshold=threshold)
+    t0 = time.perf_counter()
+    predicted = assign_stream(test_articles, tuned)
+    assign_seconds = time.perf_counter() - t0
+    tracemalloc.start()
+    assign_stream(test_articles, tuned)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    shipped = assign_stream(test_articles, base)
+    report["storyline"] = {
+        "threshold": threshold, "train_f1": train_f1, "train_curve": curve,
+        "test": _scores(predicted, test_gold),
+        "test_with_shipped_threshold": {"threshold": base.threshold,
+                                        **_scores(shipped, test_gold)},
+        "assign_articles_per_s": len(test_articles) / assign_seconds,
+        "assign_peak_traced_mb": traced_peak / 2**20,
+    }
+    # Oracle figure: the best threshold on the test half itself (not a fair figure).
+    oracle_t, oracle_f1, _ = tune_threshold(test_articles, test_gold, base)
+    report["storyline"]["test_oracle"] = {"threshold": oracle_t, "f1": oracle_f1}
+
+    # Same articles in the file's timestamp order (story by story), date weights off.
+    timed_rows = halves["test"]
+    timed_articles, _ = _prepare(timed_rows, encoder, shuffled=False)
+    no_dates = replace(tuned, gap_per_day=0.0)
+    report["storyline_file_order"] = _scores(assign_stream(timed_articles, no_dates), test_gold)
+
+    # Baseline: TF-IDF single pass in the same (shuffled) order, threshold from train.
+    def tfidf_run(articles: Sequence[Article], t: float) -> dict[str, int]:
+        ordered = _stream_order(articles)
+        labels = tfidf_single_pass([a.title for a in ordered], threshold=t)
+        return {a.source: label for a, label in zip(ordered, labels, strict=True)}
+
+    b_threshold, b_train_f1, _ = best_threshold(
+        lambda t: tfidf_run(train_articles, t), train_gold, TFIDF_GRID)
+    b_oracle_t, b_oracle_f1, _ = best_threshold(
+        lambda t: tfidf_run(test_articles, t), test_gold, TFIDF_GRID)
+    report["tfidf_single_pass"] = {
+        "threshold": b_threshold, "train_f1": b_train_f1,
+        "test": _scores(tfidf_run(test_articles, b_threshold), test_gold),
+        "test_oracle": {"threshold": b_oracle_t, "f1": b_oracle_f1},
+    }
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["seconds"] = {"prepare_and_embed": round(embedded - started, 1),
+                         "total": round(time.perf_counter() - started, 1)}
+    return report
+
+
+def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[str, Any]:
+    """The demo corpus and the seeds through the full pipeline, against ``gold.json``."""
+    from storyline.config import Settings
+    from storyline.ingest.readers import read_paths
+    from storyline.research import cluster_records
+
+    manifest_path = demo_dir / "gold.json"
+    corpus = demo_dir / "corpus"
+    if not manifest_path.exists() or not corpus.is_dir():
+        return {"skipped": f"{manifest_path} or {corpus} not found"}
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    gold = {str(corpus / a["source"]): a["story"] for a in manifest["articles"]}
+    paths = [corpus]
+    if seeds_dir.is_dir():
+        paths.append(seeds_dir)
+        gold.update({str(p): "seeds" for p in seeds_dir.iterdir() if p.is_file()})
+    started = time.perf_counter()
+    by_source, rejections, _ = cluster_records(read_paths(paths), settings=Settings(),
+                                               encoder=encoder)
+    seconds = time.perf_counter() - started
+    scores = _scores(by_source, gold)
+    seed_stories = {by_source.get(s) for s, g in gold.items() if g == "seeds"}
+    return {
+        "benchmark": "demo-corpus+seeds", "articles": len(gold), "rejected": len(rejections),
+        **scores,
+        "seeds_one_story": len(seed_stories) == 1 and None not in seed_stories,
+        "seconds": round(seconds, 1),
+    }
+
+
+def format_stream(results: dict[str, Any]) -> str:
+    """The stream reports as text tables."""
+    lines: list[str] = []
+    uci = results.get("uci")
+    if uci:
+        s, b = uci["storyline"], uci["tfidf_single_pass"]
+        lines += [
+            f"UCI News Aggregator headlines: test half {uci['split']['test']['headlines']} "
+            f"headlines / {uci['split']['test']['stories']} stories (thresholds tuned on the "
+            f"train half: {uci['split']['train']['headlines']} / "
+            f"{uci['split']['train']['stories']}); encoder {uci['encoder']}",
+            f"{'system':44}{'P':>7}{'R':>7}{'F1':>7}{'ARI':>7}{'AMI':>7}{'clusters':>10}",
+        ]
+
+        def row(label: str, sc: dict[str, Any]) -> str:
+            return (f"{label:44}{sc['precision']:7.3f}{sc['recall']:7.3f}{sc['f1']:7.3f}"
+                    f"{sc['ari']:7.3f}{sc['ami']:7.3f}{sc['predicted_clusters']:>10}")
+
+        lines.append(row(f"Storyline (threshold {s['threshold']} from train)", s["test"]))
+        lines.append(row(f"Storyline (shipped threshold {base_t(s)})",
+                         s["test_with_shipped_threshold"]))
+        lines.append(row("Storyline, file order (story by story)", uci["storyline_file_order"]))
+        lines.append(row(f"TF-IDF single pass (threshold {b['threshold']} from train)",
+                         b["test"]))
+        lines.append(f"best threshold on test itself (oracle): Storyline "
+                     f"{s['test_oracle']['threshold']} -> F1 {s['test_oracle']['f1']:.3f}; "
+                     f"TF-IDF {b['test_oracle']['threshold']} -> F1 {b['test_oracle']['f1']:.3f}")
+        lines.append(f"assigner: {s['assign_articles_per_s']:.0f} articles/s, traced peak "
+                     f"{s['assign_peak_traced_mb']:.1f} MB; process peak RSS "
+                     f"{uci['peak_rss_mb']:.0f} MB; time {uci['seconds']['total']} s")
+    demo = results.get("demo")
+    if demo:
+        if "skipped" in demo:
+            lines.append(f"demo: skipped ({demo['skipped']})")
+        else:
+            lines.append(
+                f"demo corpus + seeds ({demo['articles']} articles): BCubed P "
+                f"{demo['precision']:.3f} R {demo['recall']:.3f} F1 {demo['f1']:.3f}, ARI "
+                f"{demo['ari']:.3f}, stories {demo['predicted_clusters']}/"
+                f"{demo['gold_clusters']}, seeds one story: {demo['seeds_one_story']}, "
+                f"{demo['seconds']} s")
+    return "\n".join(lines)
+
+
+def base_t(storyline: dict[str, Any]) -> float:
+    """The shipped threshold recorded in a report."""
+    return float(storyline["test_with_shipped_threshold"]["threshold"])
