@@ -330,3 +330,10 @@ def test_dates_gold_set_accuracy() -> None:
     for r in misses:
         print(f"  miss: {r['published']} {r['sentence']!r} -> {r['expression']!r}")
     assert accuracy >= MIN_GOLD_ACCURACY
+
+
+def test_dates_participle_after_a_copula_is_not_past() -> None:
+    """'will remain closed on Wednesday' looks ahead: the -ed form is an adjective there."""
+    text = "Schools across the region will remain closed on Wednesday, officials said."
+    (span,) = resolve_dates(text, date(2025, 2, 4))  # a Tuesday
+    assert (span.start, span.end) == ("2025-02-05", "2025-02-05")

@@ -141,10 +141,11 @@ _PAST_WORDS = _words(
     " decreed guaranteed ago earlier previously already recently yesterday since"
 )
 # A past form right after these is an infinitive, a passive participle or an adjective
-# ("to cut", "will be held", "the proposed summit"), not a past tense.
+# ("to cut", "will be held", "the proposed summit", "will remain closed"), not a past tense.
 _NOT_PAST_AFTER = _words(
     "to will would can could may might must shall should not never do does be been being is"
-    " are am get gets getting the a an its their his her our my your"
+    " are am get gets getting the a an its their his her our my your remain remains stay stays"
+    " seem seems become becomes"
 )
 # Words ending in -ed that are not verbs in the past tense.
 _NOT_PAST_WORDS = _words(
