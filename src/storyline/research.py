@@ -18,6 +18,7 @@ from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
 from storyline.errors import ExtractionError, InputError
 from storyline.extract.build import ExtractOptions, extract_record
+from storyline.ingest.readers import json_objects
 from storyline.models import Article, RawRecord, Rejection
 from storyline.stories.features import add_keywords
 from storyline.stories.scoring import ScoreWeights, features, score_features
@@ -75,16 +76,12 @@ def score_articles(
 
 def read_pairs(lines: Iterable[str], *, source: str) -> Iterator[PairInput | Rejection]:
     """Parse ``{"pair_id", "a", "b"}`` lines; bad lines become rejections."""
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
+    for item in json_objects(lines, source=source):
+        if isinstance(item, Rejection):
+            yield item
             continue
-        where = f"{source}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejection(where, "read", f"invalid JSON: {exc.msg}")
-            continue
-        if not isinstance(obj, dict) or not all(k in obj for k in ("pair_id", "a", "b")):
+        where, _, obj = item
+        if not all(k in obj for k in ("pair_id", "a", "b")):
             yield Rejection(where, "read", "expected an object with 'pair_id', 'a' and 'b'")
             continue
         if not isinstance(obj["a"], dict) or not isinstance(obj["b"], dict):

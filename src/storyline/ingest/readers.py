@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
@@ -198,8 +199,12 @@ def _looks_like_feed(text: str) -> bool:
     return head.startswith("<?xml") and ("<rss" in head or "<feed" in head or "<rdf" in head)
 
 
-def _read_jsonl(text: str, *, source: str, encoding: str) -> Iterator[ReadResult]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
+def json_objects(
+    lines: Iterable[str], *, source: str
+) -> Iterator[tuple[str, str, dict[str, Any]] | Rejection]:
+    """Yield ``(source:line, line, object)`` for each JSON-object line; blank lines are skipped and
+    a line that is not JSON, or not an object, becomes a rejection naming its line."""
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"{source}:{lineno}"
@@ -211,6 +216,15 @@ def _read_jsonl(text: str, *, source: str, encoding: str) -> Iterator[ReadResult
         if not isinstance(obj, dict):
             yield Rejection(where, "read", f"expected a JSON object, got {type(obj).__name__}")
             continue
+        yield where, line, obj
+
+
+def _read_jsonl(text: str, *, source: str, encoding: str) -> Iterator[ReadResult]:
+    for item in json_objects(text.splitlines(), source=source):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        where, line, obj = item
         text_value = obj.get("text")
         if not isinstance(text_value, str) or not text_value.strip():
             yield Rejection(where, "read", "missing or empty 'text' field")
