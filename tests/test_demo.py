@@ -46,13 +46,6 @@ def test_demo_seeds_are_their_own_story_and_lookalikes_stay_apart(demo_run) -> N
     assert scores.precision >= 0.95 and scores.f1 >= 0.94
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 2 asks for BCubed F1 >= 0.95; measured 0.948 (P 1.000, R 0.901): the rail "
-    "feature and the regulator-inquiry articles split off, because their best links are no "
-    "stronger than the link between the two look-alike quakes (benchmarks/QUALITY.md). "
-    "Strict: remove this marker when the figure reaches 0.95.",
-)
 def test_demo_bcubed_f1_reaches_095(demo_run) -> None:
     scores: ClusterScores = demo_run[2]
     assert scores.f1 >= 0.95

@@ -5,6 +5,7 @@ The pipeline is a chain of batch-in/batch-out stages:
     readers  -> RawRecord | Rejection
     extract  -> Article | Rejection
     embed    -> Article (with vectors)
+    enrich   -> Article (with event marks) and its enrichment
     stories  -> Assignment
     store    <- Article, Assignment
 
@@ -52,6 +53,20 @@ class Rejection:
         return f"{self.source}: {self.reason} ({self.stage})"
 
 
+@dataclass(frozen=True, slots=True)
+class EventMark:
+    """A dated event an article is about: one of its main developments, reduced to what
+    story assignment compares (``stories/events.py``).
+
+    ``first_day``/``last_day`` are the inclusive bounds of the event's date as proleptic
+    Gregorian ordinals (``date.toordinal()``), so that gaps are plain subtraction.
+    """
+
+    action: str
+    first_day: int
+    last_day: int
+
+
 @dataclass(slots=True)
 class PageFields:
     """What an extractor found in one page or dump, before it becomes an ``Article``.
@@ -94,6 +109,8 @@ class Article:
     head_vector: np.ndarray | None = None
     body_vector: np.ndarray | None = None
     story_id: str | None = None
+    #: The dated events the article is about (filled by the pipeline from enrichment).
+    events: tuple[EventMark, ...] = ()
 
     @property
     def lede(self) -> str:

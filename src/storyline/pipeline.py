@@ -1,11 +1,13 @@
-"""The ingest pipeline: readers → extraction → keywords → embedding → assignment →
-enrichment (entities, dates, attribution, developments; ``Settings.enrich``) → store.
+"""The ingest pipeline: readers → extraction → keywords → embedding → enrichment (entities,
+dates, attribution, developments; ``Settings.enrich``) → assignment → store.
 
 Each stage is batch-in/batch-out (see each module's docstring for what it needs and fills).
 Articles are read ahead in chunks and sorted by publication time so that assignment is online
 in time order; each batch of articles is written together with its story assignments in one
 transaction, so an interrupted ingest loses at most the batch in flight, and re-running it
 adds every missing article exactly once (ids are stable, duplicates are skipped).
+Enrichment runs before assignment because the assigner compares the dated events articles
+are about (``stories/events.py``); with enrichment off it compares publication dates only.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from storyline.ingest.readers import ReaderOptions, read_paths
 from storyline.models import Article, Assignment, IngestReport, RawRecord, Rejection
 from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
+from storyline.stories.events import event_marks
 from storyline.stories.features import add_keywords
 
 log = logging.getLogger(__name__)
@@ -123,14 +126,16 @@ class Pipeline:
             return
         add_keywords(fresh)
         embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
-        assigner = self._assigner_for(fresh)
-        assignments, stories = assigner.assign(fresh)
         enrichments = None
         if self.settings.enrich:
             # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
             enrichments = enrich_articles(
                 fresh, lookup=self.store.match_entities, options=self.enrich_options
             )
+            for article, enrichment in zip(fresh, enrichments, strict=True):
+                article.events = event_marks(enrichment.developments)
+        assigner = self._assigner_for(fresh)
+        assignments, stories = assigner.assign(fresh)
         self.store.write_batch(fresh, assignments, stories, enrichments)
         run.added += len(fresh)
         run.stories_created += sum(1 for a in assignments if a.new_story)

@@ -1,19 +1,21 @@
-"""SQLite store: migrations, atomic batches, re-ingest, full-text search."""
+"""SQLite store: migrations, atomic batches, re-ingest, full-text search, event marks."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from storyline.errors import NotFoundError, StoreError
-from storyline.models import Article, Assignment
+from storyline.models import Article, Assignment, EventMark
 from storyline.store.base import StoryState
 from storyline.store.migrations import MIGRATIONS
 from storyline.store.sqlite import SQLiteStore, fts_query
+from storyline.stories.events import event_marks
 
 
 def _article(n: int, story: str = "s1") -> Article:
@@ -100,3 +102,49 @@ def test_sqlite_corrupt_file_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open store"):
         SQLiteStore(path)
     assert isinstance(sqlite3.sqlite_version, str)
+
+
+def test_sqlite_event_marks_roundtrip_to_articles_and_story_members(store: SQLiteStore) -> None:
+    marks = (EventMark("signing", 739_298, 739_310), EventMark("vote", 739_330, 739_330))
+    first = replace(_article(1), events=marks)
+    _write(store, [first, _article(2)])
+    assert store.get_article("a1").events == marks
+    assert store.get_article("a2").events == ()
+    members = {m.article_id: m.events for m in store.story_states(0, 2e9, max_members=5)[0].members}
+    assert members == {"a1": marks, "a2": ()}
+
+
+def test_sqlite_migration_0004_backfills_event_marks_from_stored_developments(
+    tmp_path: Path,
+) -> None:
+    from storyline.enrich.attribution import Attribution
+    from storyline.enrich.developments import ArticleEnrichment, Development
+    from storyline.models import TimeSpan
+
+    def dev(action: str, start: str, end: str, main: bool) -> Development:
+        return Development(
+            action=action, trigger=action, sentence="", start_char=0, end_char=1,
+            participants=(), places=(), when=TimeSpan("x", 0, 1, start, end, "days"),
+            modality="expected", attribution=Attribution(kind="outlet", name="Ledger"),
+            main=main,
+        )
+
+    path = tmp_path / "old.db"
+    store = SQLiteStore(path)
+    enrichment = ArticleEnrichment("a1", developments=[
+        dev("signing", "2025-02-16", "2025-02-28", True),
+        dev("earthquake", "2025-02-04", "2025-02-04", False),  # not main: left out
+        dev("construction", "2026-01-01", "2026-12-31", True),  # a year wide: left out
+    ])
+    article = _article(1)
+    store.write_batch([article], [Assignment("a1", "s1", 0.9, True)],
+                      [StoryState("s1", "t", 0, 0, 1)], [enrichment])
+    # Make it a store written before 0004: no events column, migration not recorded.
+    store.conn.execute("ALTER TABLE articles DROP COLUMN events")
+    store.conn.execute("DELETE FROM migrations WHERE name = '0004_article_events'")
+    store.close()
+    reopened = SQLiteStore(path)
+    assert reopened.get_article("a1").events == event_marks(enrichment.developments)
+    assert reopened.get_article("a1").events == (EventMark(
+        "signing", date(2025, 2, 16).toordinal(), date(2025, 2, 28).toordinal()),)
+    reopened.close()

@@ -18,7 +18,14 @@ import numpy as np
 
 from storyline.enrich.developments import ArticleEnrichment
 from storyline.enrich.entities import EntityAppearance, EntityRecord, KnownEntity
-from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
+from storyline.models import (
+    Article,
+    ArticleSummary,
+    Assignment,
+    EventMark,
+    StoryDetail,
+    StorySummary,
+)
 
 
 @dataclass(slots=True)
@@ -31,6 +38,8 @@ class MemberState:
     body: np.ndarray
     keywords: frozenset[str]
     title: str = ""
+    #: The dated events the member is about (``Article.events``).
+    events: tuple[EventMark, ...] = ()
 
 
 @dataclass(slots=True)

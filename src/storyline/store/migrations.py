@@ -117,6 +117,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # The dated events each article is about, for the assigner (stories/events.py):
+        # a JSON list of [action, first_day, last_day] (days as date.toordinal()). Articles
+        # enriched before this migration get theirs from their stored developments: main
+        # ones with a date at most 31 days wide (events.MAX_EVENT_DAYS when this shipped).
+        "0004_article_events",
+        """
+        ALTER TABLE articles ADD COLUMN events TEXT NOT NULL DEFAULT '[]';
+        UPDATE articles SET events = (
+            SELECT json_group_array(json_array(
+                json_extract(d.value, '$.action'),
+                CAST(julianday(json_extract(d.value, '$.when.start')) - 1721424.5 AS INTEGER),
+                CAST(julianday(json_extract(d.value, '$.when.end')) - 1721424.5 AS INTEGER)))
+            FROM article_enrichment e, json_each(e.data, '$.developments') d
+            WHERE e.article_id = articles.id
+              AND json_extract(d.value, '$.main') = 1
+              AND json_extract(d.value, '$.when') IS NOT NULL
+              AND julianday(json_extract(d.value, '$.when.end'))
+                  - julianday(json_extract(d.value, '$.when.start')) + 1 <= 31
+        ) WHERE id IN (SELECT article_id FROM article_enrichment);
+        """,
+    ),
 ]
 
 

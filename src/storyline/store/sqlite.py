@@ -30,7 +30,14 @@ from storyline.enrich.entities import (
     name_key,
 )
 from storyline.errors import NotFoundError, StoreError
-from storyline.models import Article, ArticleSummary, Assignment, StoryDetail, StorySummary
+from storyline.models import (
+    Article,
+    ArticleSummary,
+    Assignment,
+    EventMark,
+    StoryDetail,
+    StorySummary,
+)
 from storyline.store.base import MemberState, Store, StoryFilter, StoryState
 from storyline.store.migrations import migrate
 
@@ -38,8 +45,16 @@ log = logging.getLogger(__name__)
 
 _ARTICLE_COLUMNS = (
     "id, url, title, text, published, date_inferred, authors, outlet, language, source, "
-    "raw_kind, raw, keywords, story_id"
+    "raw_kind, raw, keywords, story_id, events"
 )
+
+
+def _events_json(events: Sequence[EventMark]) -> str:
+    return json.dumps([[e.action, e.first_day, e.last_day] for e in events])
+
+
+def _events(text: str | None) -> tuple[EventMark, ...]:
+    return tuple(EventMark(str(a), int(f), int(t)) for a, f, t in json.loads(text or "[]"))
 
 
 def _vec(blob: bytes) -> np.ndarray:
@@ -98,7 +113,7 @@ class SQLiteStore(Store):
                 assignment = by_article.get(article.id)
                 self.conn.execute(
                     f"INSERT INTO articles({_ARTICLE_COLUMNS}, published_ts, story_score,"
-                    " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         article.id, article.url, article.title, article.text,
                         article.published.isoformat(), int(article.date_inferred),
@@ -107,6 +122,7 @@ class SQLiteStore(Store):
                         zlib.compress(article.raw.encode("utf-8")),
                         json.dumps(article.keywords),
                         assignment.story_id if assignment else None,
+                        _events_json(article.events),
                         article.published.timestamp(),
                         assignment.score if assignment else None,
                         now,
@@ -220,8 +236,9 @@ class SQLiteStore(Store):
             marks = ",".join("?" * len(chunk))
             # The most recent members of each story (window function keeps the query single).
             for row in self.conn.execute(
-                "SELECT story_id, id, published_ts, keywords, title, head, body FROM ("
+                "SELECT story_id, id, published_ts, keywords, title, head, body, events FROM ("
                 "  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, e.head, e.body,"
+                "   a.events,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id ORDER BY a.published_ts DESC) AS rn"
                 f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
                 f"  WHERE a.story_id IN ({marks})) WHERE rn <= ?",
@@ -231,7 +248,7 @@ class SQLiteStore(Store):
                     MemberState(
                         article_id=row[1], published_ts=row[2],
                         keywords=frozenset(json.loads(row[3])), title=row[4],
-                        head=_vec(row[5]), body=_vec(row[6]),
+                        head=_vec(row[5]), body=_vec(row[6]), events=_events(row[7]),
                     )
                 )
         return list(states.values())
@@ -338,7 +355,7 @@ class SQLiteStore(Store):
             published=datetime.fromisoformat(row[4]), date_inferred=bool(row[5]),
             authors=json.loads(row[6]), outlet=row[7], language=row[8], source=row[9],
             raw_kind=row[10], raw=zlib.decompress(row[11]).decode("utf-8") if row[11] else "",
-            keywords=json.loads(row[12]), story_id=row[13],
+            keywords=json.loads(row[12]), story_id=row[13], events=_events(row[14]),
         )
 
     def search_text(self, query: str, *, limit: int = 20) -> list[ArticleSummary]:

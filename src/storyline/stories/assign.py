@@ -11,8 +11,10 @@ inverted file over random-projection sketches once there are many, so that the w
 article grows slowly with the store (6× from 1,000 to 100,000 open stories, see
 benchmarks/QUALITY.md). The best ``prefilter_k`` candidates are scored in full: the pair score
 (scoring.py) with each of the story's members (the founding one and the most recent), all at
-once with matrix products; the story's score blends its best and second-best member scores
-(``top_weight``), so that one stray member cannot pull in a different event. The best story
+once with matrix products — its time term uses the nearer of the publication gap and the gap
+between the dated events both report (``events.py``); the story's score blends its best and
+second-best member scores (``top_weight``), so that one stray member cannot pull in a
+different event. The best story
 wins if it reaches the threshold.
 """
 
@@ -28,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from storyline.models import Article, Assignment
+from storyline.models import Article, Assignment, EventMark
 from storyline.store.base import MemberState, StoryState
+from storyline.stories.events import MarkArrays, concat_marks, member_event_gaps, stack_marks
 from storyline.stories.features import overlap
 from storyline.stories.scoring import (
     ScoreWeights,
@@ -249,6 +252,7 @@ class _Matrices:
     body_multi: np.ndarray | None
     ts: np.ndarray
     keywords: list[frozenset[str]]
+    marks: MarkArrays
     core: frozenset[str] = frozenset()
 
 
@@ -322,22 +326,23 @@ class Assigner:
         if not states:
             return None, 0.0
         scores = self._story_scores(states, article.head_vector, article.body_vector,
-                                    frozenset(article.keywords), ts)
+                                    frozenset(article.keywords), ts, article.events)
         best = int(np.argmax(scores))
         return states[best], float(scores[best])
 
     def story_score(
-        self, state: StoryState, head: np.ndarray, body: np.ndarray, kw: frozenset[str], ts: float
+        self, state: StoryState, head: np.ndarray, body: np.ndarray, kw: frozenset[str],
+        ts: float, events: tuple[EventMark, ...] = (),
     ) -> float:
         """Score against a story: the best pair score with its members, tempered by the second
         best so that one stray member cannot pull in a different event."""
         if not state.members:
             return 0.0
-        return float(self._story_scores([state], head, body, kw, ts)[0])
+        return float(self._story_scores([state], head, body, kw, ts, events)[0])
 
     def _story_scores(
         self, states: Sequence[StoryState], head: np.ndarray, body: np.ndarray,
-        kw: frozenset[str], ts: float,
+        kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
     ) -> np.ndarray:
         """``story_score`` of several stories at once: all their members in one product."""
         stacks = []
@@ -348,7 +353,7 @@ class Assigner:
                     state.members, centroid=self.options.use_centroid,
                     core=bool(self.options.core_weight))
             stacks.append(m)
-        pair = self._pair_scores(stacks, head, body, kw, ts)
+        pair = self._pair_scores(stacks, head, body, kw, ts, events)
         sizes = [len(m.ts) for m in stacks]
         out = np.empty(len(stacks))
         start = 0
@@ -372,7 +377,7 @@ class Assigner:
 
     def _pair_scores(
         self, stacks: Sequence[_Matrices], head: np.ndarray, body: np.ndarray,
-        kw: frozenset[str], ts: float,
+        kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
     ) -> np.ndarray:
         """Pair scores of the article with every member of ``stacks`` (the vectorised
         ``scoring.score_features``)."""
@@ -392,6 +397,10 @@ class Assigner:
         miss = np.asarray([keyword_miss(kw, other, s)
                            for other, s in zip(keywords, shared, strict=True)])
         gaps = np.abs(cat("ts") - ts) / 86400.0
+        if events and any(len(m.marks) for m in stacks):
+            sizes = [len(m.ts) for m in stacks]
+            marks = stacks[0].marks if one else concat_marks([m.marks for m in stacks], sizes)
+            gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps)))
         penalty = w.gap_per_day * np.clip(gaps - w.gap_free_days, 0.0, w.gap_max_days)
         z = (w.bias + w.head * cos_head + w.body * cos_body + w.head_x * cos_head_x
              + w.body_x * cos_body_x + w.keywords * shared + w.keyword_miss * miss + penalty)
@@ -412,6 +421,7 @@ class Assigner:
         member = MemberState(
             article_id=article.id, published_ts=ts, head=article.head_vector,
             body=article.body_vector, keywords=frozenset(article.keywords), title=article.title,
+            events=article.events,
         )
         state.members.append(member)
         state.members.sort(key=lambda m: m.published_ts)
@@ -468,6 +478,7 @@ def _stack(members: Sequence[MemberState], *, centroid: bool = False, core: bool
         head_mono=np.ascontiguousarray(h_mono), head_multi=h_multi,
         body_mono=np.ascontiguousarray(b_mono), body_multi=b_multi,
         ts=np.asarray(ts), keywords=keywords, core=core_set,
+        marks=stack_marks([m.events for m in members]),
     )
 
 

@@ -10,7 +10,8 @@ Signals (``PairFeatures``), combined by a logistic function whose weights live i
 - overlap of proper-noun keywords (shared people, places, organisations) — and, through the
   negative weight on ``keyword_miss``, evidence *against* when both articles name several
   entities and share none;
-- the gap between publication dates, in days, when both dates are known.
+- the gap in time, in days, when both dates are known: between publication dates, or between
+  the dated events both articles are about when those are nearer (``stories/events.py``).
 
 The weights of the text signals are a logistic regression fitted on the SemEval-2022 Task 8
 training pairs (``benchmarks/fit_pair_weights.py``; cross-validated figures in
@@ -29,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from storyline.models import EventMark
+from storyline.stories.events import event_gap
 from storyline.stories.features import overlap
 
 #: Order of the features in ``feature_vector`` (and of the fitted coefficients).
@@ -45,6 +48,8 @@ class PairFeatures:
 
     ``cos_head_x``/``cos_body_x`` are the multilingual model's cosines (None when the vectors
     carry only one model; the monolingual cosines stand in for them then).
+    ``event_gap_days`` is the gap between the nearest events of the same action that both
+    articles are about (None when they share none); see ``time_gap``.
     """
 
     cos_head: float
@@ -54,6 +59,16 @@ class PairFeatures:
     cos_head_x: float | None = None
     cos_body_x: float | None = None
     keyword_miss: float = 0.0
+    event_gap_days: float | None = None
+
+    @property
+    def time_gap(self) -> float | None:
+        """The gap the date term penalises: the publication gap, or the event gap when the
+        two articles report the same action at nearer dates (None without publication
+        dates)."""
+        if self.gap_days is None or self.event_gap_days is None:
+            return self.gap_days
+        return min(self.gap_days, self.event_gap_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +149,10 @@ def keyword_miss(kw_a: frozenset[str] | list[str], kw_b: frozenset[str] | list[s
 def features(
     head_a: np.ndarray, body_a: np.ndarray, kw_a: frozenset[str] | list[str], ts_a: float | None,
     head_b: np.ndarray, body_b: np.ndarray, kw_b: frozenset[str] | list[str], ts_b: float | None,
+    *, events_a: tuple[EventMark, ...] = (), events_b: tuple[EventMark, ...] = (),
 ) -> PairFeatures:
-    """Signals for a pair given their vectors, keywords and timestamps (seconds)."""
+    """Signals for a pair given their vectors, keywords, timestamps (seconds) and, when
+    known, the dated events each is about (``Article.events``)."""
     gap = abs(ts_a - ts_b) / 86400.0 if ts_a is not None and ts_b is not None else None
     head, head_x = _cosines(head_a, head_b)
     body, body_x = _cosines(body_a, body_b)
@@ -143,6 +160,7 @@ def features(
     return PairFeatures(
         cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
         cos_head_x=head_x, cos_body_x=body_x, keyword_miss=keyword_miss(kw_a, kw_b, shared),
+        event_gap_days=event_gap(events_a, events_b),
     )
 
 
@@ -175,8 +193,9 @@ def logit(f: PairFeatures, w: ScoreWeights) -> float:
          + w.keyword_miss * f.keyword_miss)
     z += w.head_x * (f.cos_head if f.cos_head_x is None else f.cos_head_x)
     z += w.body_x * (f.cos_body if f.cos_body_x is None else f.cos_body_x)
-    if f.gap_days is not None:
-        z += gap_penalty(f.gap_days, w)
+    gap = f.time_gap
+    if gap is not None:
+        z += gap_penalty(gap, w)
     return z
 
 

@@ -1,0 +1,121 @@
+"""Event evidence for story assignment: the dated events an article is about.
+
+Needs: the article's developments (``enrich/developments.py``). Fills: ``Article.events``.
+
+Publication dates say when articles were written, not when their events happen. A feature
+published ten days after a rumour, about the signing the rumour expects "next month", reports
+the same event as the rumour; an earthquake report published twenty days after another, about
+a quake "on Monday", reports a different one. So the time signal of the pair score
+(``scoring.gap_penalty``) uses the smaller of two gaps: between publication dates, and between
+the dates of the events both articles are about — the same action (``signing``,
+``earthquake``) at dates that overlap or lie close.
+
+Only an article's *main* developments count (``Development.main``): background sentences
+("the region was hit by a quake on February 4") name older events the article is not about,
+and let a new quake's reports match the old quake's. Only dates resolved to a month or less
+count: "in 2026" overlaps too much to say two events are one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from storyline.models import EventMark
+
+if TYPE_CHECKING:
+    from storyline.enrich.developments import Development
+
+#: Widest event date kept, in days: a month (a quarter or a year says too little).
+MAX_EVENT_DAYS = 31
+
+#: Action names → small integer codes, so that member marks compare as arrays.
+_ACTION_CODES: dict[str, int] = {}
+
+
+def event_marks(developments: Iterable[Development], *, max_days: int = MAX_EVENT_DAYS
+                ) -> tuple[EventMark, ...]:
+    """The article's main developments that carry a date at most ``max_days`` wide."""
+    marks: dict[EventMark, None] = {}
+    for dev in developments:
+        if not dev.main or dev.when is None:
+            continue
+        first = date.fromisoformat(dev.when.start).toordinal()
+        last = date.fromisoformat(dev.when.end).toordinal()
+        if last - first + 1 <= max_days:
+            marks[EventMark(dev.action, first, last)] = None
+    return tuple(marks)
+
+
+def event_gap(a: Sequence[EventMark], b: Sequence[EventMark]) -> float | None:
+    """Days between the nearest events of the same action in ``a`` and ``b`` (0 when their
+    dates overlap); None when the two articles share no action."""
+    best: float | None = None
+    for x in a:
+        for y in b:
+            if x.action == y.action:
+                gap = float(max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day)))
+                best = gap if best is None else min(best, gap)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class MarkArrays:
+    """The event marks of a list of story members, flattened: mark ``i`` belongs to member
+    ``member[i]``."""
+
+    member: np.ndarray
+    action: np.ndarray
+    first_day: np.ndarray
+    last_day: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.member)
+
+
+def stack_marks(per_member: Sequence[Sequence[EventMark]]) -> MarkArrays:
+    """``MarkArrays`` of members' marks, in member order."""
+    rows = [(i, _code(m.action), m.first_day, m.last_day)
+            for i, marks in enumerate(per_member) for m in marks]
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return MarkArrays(empty, empty, empty, empty)
+    member, action, first, last = (np.asarray(c, dtype=np.int64) for c in zip(*rows, strict=True))
+    return MarkArrays(member, action, first, last)
+
+
+def concat_marks(parts: Sequence[MarkArrays], sizes: Sequence[int]) -> MarkArrays:
+    """One ``MarkArrays`` for several stacks of members laid end to end (``sizes`` members
+    each)."""
+    offsets = np.cumsum([0, *sizes[:-1]])
+    return MarkArrays(
+        np.concatenate([p.member + off for p, off in zip(parts, offsets, strict=True)]),
+        np.concatenate([p.action for p in parts]),
+        np.concatenate([p.first_day for p in parts]),
+        np.concatenate([p.last_day for p in parts]),
+    )
+
+
+def member_event_gaps(marks: Sequence[EventMark], members: MarkArrays, n_members: int
+                      ) -> np.ndarray:
+    """``event_gap`` of an article's ``marks`` with each of ``n_members`` members at once
+    (``inf`` where they share no action)."""
+    gaps = np.full(n_members, np.inf)
+    if not marks or not len(members):
+        return gaps
+    for mark in marks:
+        same = members.action == _ACTION_CODES.get(mark.action, -1)
+        if not same.any():
+            continue
+        first = np.maximum(members.first_day[same], mark.first_day)
+        last = np.minimum(members.last_day[same], mark.last_day)
+        np.minimum.at(gaps, members.member[same], np.maximum(first - last, 0).astype(float))
+    return gaps
+
+
+def _code(action: str) -> int:
+    return _ACTION_CODES.setdefault(action, len(_ACTION_CODES))

@@ -1,0 +1,137 @@
+"""Event evidence: which developments become event marks, the gap between two articles'
+events, and how it replaces the publication gap in the pair and story scores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from storyline.enrich.attribution import Attribution
+from storyline.enrich.developments import Development
+from storyline.models import Article, EventMark, TimeSpan
+from storyline.stories.assign import Assigner
+from storyline.stories.events import (
+    event_gap,
+    event_marks,
+    member_event_gaps,
+    stack_marks,
+)
+from storyline.stories.scoring import PairFeatures, default_weights, features, logit
+
+DAY0 = datetime(2025, 1, 9, tzinfo=UTC)
+
+
+def _dev(action: str, start: str | None, end: str | None = None, *, main: bool = True
+         ) -> Development:
+    when = None if start is None else TimeSpan("x", 0, 1, start, end or start, "days")
+    return Development(
+        action=action, trigger=action, sentence="", start_char=0, end_char=1,
+        participants=(), places=(), when=when, modality="expected",
+        attribution=Attribution(kind="outlet", name="Ledger"), main=main,
+    )
+
+
+def _mark(action: str, start: str, end: str | None = None) -> EventMark:
+    return EventMark(action, date.fromisoformat(start).toordinal(),
+                     date.fromisoformat(end or start).toordinal())
+
+
+def test_events_marks_keep_main_developments_dated_within_a_month() -> None:
+    marks = event_marks([
+        _dev("signing", "2025-02-16", "2025-02-28"),
+        _dev("earthquake", "2025-02-04", main=False),  # background: not what it is about
+        _dev("visit", None),  # undated
+        _dev("construction", "2026-01-01", "2026-12-31"),  # a year says too little
+        _dev("signing", "2025-02-16", "2025-02-28"),  # the same mark once
+        _dev("vote", "2025-03-20"),
+    ])
+    assert marks == (_mark("signing", "2025-02-16", "2025-02-28"), _mark("vote", "2025-03-20"))
+
+
+def test_events_gap_is_zero_on_overlap_days_apart_otherwise_none_without_shared_action() -> None:
+    rumour = (_mark("signing", "2025-02-16", "2025-02-28"),)
+    assert event_gap(rumour, (_mark("signing", "2025-02-01", "2025-02-28"),)) == 0.0
+    assert event_gap(rumour, (_mark("signing", "2025-03-05"),)) == 5.0
+    assert event_gap(rumour, (_mark("visit", "2025-02-20"),)) is None
+    assert event_gap((), rumour) is None
+    # The nearest pair of same-action events decides.
+    two = (_mark("earthquake", "2025-02-04"), _mark("earthquake", "2025-02-24"))
+    assert event_gap(two, (_mark("earthquake", "2025-02-22"),)) == 2.0
+
+
+def test_events_member_gaps_match_the_pairwise_gap() -> None:
+    rng = np.random.default_rng(7)
+    actions = ["signing", "visit", "vote", "earthquake"]
+
+    def marks(n: int) -> tuple[EventMark, ...]:
+        out = []
+        for _ in range(n):
+            first = 739_000 + int(rng.integers(0, 60))
+            out.append(EventMark(str(rng.choice(actions)), first, first + int(rng.integers(0, 20))))
+        return tuple(out)
+
+    members = [marks(int(rng.integers(0, 4))) for _ in range(30)]
+    article = marks(3)
+    gaps = member_event_gaps(article, stack_marks(members), len(members))
+    expected = [event_gap(article, m) for m in members]
+    assert [None if np.isinf(g) else g for g in gaps] == expected
+    assert any(e is None for e in expected) and any(e is not None for e in expected)
+
+
+def test_events_pair_score_uses_the_nearer_of_publication_and_event_gap() -> None:
+    w = default_weights()
+    base = PairFeatures(cos_head=0.6, cos_body=0.6, keyword_overlap=0.4, gap_days=20.0,
+                        cos_head_x=0.6, cos_body_x=0.6)
+    same_event = replace(base, event_gap_days=0.0)
+    other_event = replace(base, event_gap_days=30.0)
+    assert same_event.time_gap == 0.0 and other_event.time_gap == 20.0
+    assert logit(same_event, w) > logit(base, w)
+    assert logit(same_event, w) == logit(replace(base, gap_days=0.0), w)
+    assert logit(other_event, w) == logit(base, w)
+    # Without publication dates there is no date term at all.
+    assert replace(same_event, gap_days=None).time_gap is None
+    # The library function computes the event gap from the articles' marks.
+    v = np.ones(896, dtype=np.float32) / np.sqrt(896)
+    f = features(v, v, ["a"], 0.0, v, v, ["a"], 20 * 86400.0,
+                 events_a=(_mark("vote", "2025-03-20"),), events_b=(_mark("vote", "2025-03-20"),))
+    assert f.gap_days == 20.0 and f.event_gap_days == 0.0
+
+
+def _article(aid: str, day: float, vector: np.ndarray, events: tuple[EventMark, ...]) -> Article:
+    return Article(id=aid, title=aid, text="", published=DAY0 + timedelta(days=day), authors=[],
+                   outlet=None, url=None, language="en", source=aid, raw_kind="jsonl",
+                   keywords=["tanga", "kisanga", "seoul"], head_vector=vector,
+                   body_vector=vector, events=events)
+
+
+def test_events_story_score_forgives_the_publication_gap_only_for_the_same_event() -> None:
+    rng = np.random.default_rng(11)
+    topic = rng.standard_normal(896)
+    topic /= np.linalg.norm(topic)
+
+    def near() -> np.ndarray:
+        v = topic + 0.9 * rng.standard_normal(896) / np.sqrt(896)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    rumour = (_mark("signing", "2025-02-16", "2025-02-28"),)
+    assigner = Assigner([])
+    out, _ = assigner.assign([_article("a", 0, near(), rumour), _article("b", 0, near(), rumour)])
+    state = assigner.states[out[0].story_id]
+    late = near()
+    ts = (DAY0 + timedelta(days=20)).timestamp()
+
+    def score(events: tuple[EventMark, ...], at: float = ts) -> float:
+        return assigner.story_score(state, late, late, frozenset(["tanga", "kisanga"]), at,
+                                    events)
+
+    undated = score(())
+    same = score((_mark("signing", "2025-02-01", "2025-02-28"),))
+    other = score((_mark("signing", "2025-06-10"),))
+    assert same > undated
+    assert other == undated
+    # The same event forgives exactly the publication gap: as if published with the story.
+    assert abs(same - score((), DAY0.timestamp())) < 1e-9
+    # Members carry their marks for later articles.
+    assert [m.events for m in state.members] == [rumour, rumour]
