@@ -28,6 +28,7 @@ from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.events import event_marks
 from storyline.stories.features import add_keywords
+from storyline.stories.scoring import ScoreWeights
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,12 @@ class Pipeline:
     chunks so stories opened earlier in the run stay in memory."""
 
     def __init__(
-        self, store: Store, *, settings: Settings | None = None, encoder: Encoder | None = None
+        self, store: Store, *, settings: Settings | None = None, encoder: Encoder | None = None,
+        weights: ScoreWeights | None = None,
     ) -> None:
+        """``weights`` replace the shipped pair-score weights (for experiments)."""
         self.store = store
+        self.weights = weights
         self.settings = settings or Settings()
         self.encoder = encoder or MiniLMEncoder()
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
@@ -146,7 +150,7 @@ class Pipeline:
         lo = min(a.published.timestamp() for a in batch) - window
         hi = max(a.published.timestamp() for a in batch) + window
         if self._assigner is None:
-            self._assigner = Assigner([], options=self.assign_options)
+            self._assigner = Assigner([], options=self.assign_options, weights=self.weights)
         if self._loaded is None or lo < self._loaded[0] or hi > self._loaded[1]:
             states = self.store.story_states(lo, hi, max_members=self.assign_options.max_members)
             for state in states:

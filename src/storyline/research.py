@@ -95,9 +95,10 @@ def cluster_records(
     *,
     settings: Settings | None = None,
     encoder: Encoder | None = None,
+    weights: ScoreWeights | None = None,
 ) -> tuple[dict[str, str], list[Rejection], dict[str, str]]:
-    """Cluster records through a temporary store. Returns (source → story id), the
-    rejections, and (source → article id)."""
+    """Cluster records through a temporary store (``weights`` replace the shipped pair-score
+    weights). Returns (source → story id), the rejections, and (source → article id)."""
     from storyline.pipeline import Pipeline
     from storyline.store.sqlite import SQLiteStore
 
@@ -106,7 +107,7 @@ def cluster_records(
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "cluster.db", model_name=(encoder or MiniLMEncoder()).name)
         try:
-            pipeline = Pipeline(store, settings=base, encoder=encoder)
+            pipeline = Pipeline(store, settings=base, encoder=encoder, weights=weights)
             report = pipeline.ingest_records(items)
             by_source: dict[str, str] = {}
             ids: dict[str, str] = {}

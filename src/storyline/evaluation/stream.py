@@ -18,7 +18,8 @@ the real ``Assigner``.
 
 **Demo corpus** (``evaluate_demo``): ``demo/corpus`` plus the seed articles ingested through
 the full pipeline into a temporary store (``research.cluster_records``), scored against
-``demo/gold.json`` with the seeds as their own gold story.
+``demo/gold.json`` with the seeds as their own gold story. The same run repeats it with
+enrichment off — publication dates only, no event marks — as the baseline.
 """
 
 from __future__ import annotations
@@ -218,11 +219,14 @@ def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[
     seconds = time.perf_counter() - started
     scores = _scores(by_source, gold)
     seed_stories = {by_source.get(s) for s, g in gold.items() if g == "seeds"}
+    plain, _, _ = cluster_records(read_paths(paths), settings=Settings(enrich=False),
+                                  encoder=encoder)
     return {
         "benchmark": "demo-corpus+seeds", "articles": len(gold), "rejected": len(rejections),
         **scores,
         "seeds_one_story": len(seed_stories) == 1 and None not in seed_stories,
         "seconds": round(seconds, 1),
+        "publication_dates_only": _scores(plain, gold),
     }
 
 
@@ -267,6 +271,13 @@ def format_stream(results: dict[str, Any]) -> str:
                 f"{demo['ari']:.3f}, stories {demo['predicted_clusters']}/"
                 f"{demo['gold_clusters']}, seeds one story: {demo['seeds_one_story']}, "
                 f"{demo['seconds']} s")
+            plain = demo.get("publication_dates_only")
+            if plain:
+                lines.append(
+                    f"  baseline, enrichment off (publication dates only, no event marks): "
+                    f"BCubed P {plain['precision']:.3f} R {plain['recall']:.3f} F1 "
+                    f"{plain['f1']:.3f}, stories {plain['predicted_clusters']}/"
+                    f"{plain['gold_clusters']}")
     return "\n".join(lines)
 
 
