@@ -80,7 +80,7 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
         click.echo(f"rejected: {rejection}", err=True)
     click.echo(
         f"added {report.added}, duplicates {report.duplicates}, rejected {report.rejected}"
-        f" ({report.stories_created} new stories)"
+        f" ({report.stories_created} new {'story' if report.stories_created == 1 else 'stories'})"
     )
     sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
