@@ -337,3 +337,19 @@ def test_dates_participle_after_a_copula_is_not_past() -> None:
     text = "Schools across the region will remain closed on Wednesday, officials said."
     (span,) = resolve_dates(text, date(2025, 2, 4))  # a Tuesday
     assert (span.start, span.end) == ("2025-02-05", "2025-02-05")
+
+
+def test_dates_weekday_next_to_a_named_week_falls_in_that_week() -> None:
+    """'next week, from Tuesday to Wednesday' is next week's Tuesday and Wednesday, not this
+    week's; a weekday away from the week phrase keeps its own direction."""
+    tuesday = date(2025, 2, 18)
+    text = ("Kisanga will visit Seoul next week, from Tuesday to Wednesday, the ministry said. "
+            "The vote is on Friday next week. Officials said on Monday that talks resume next "
+            "week.")
+    found = {s.text: (s.start, s.end) for s in resolve_dates(text, tuesday)}
+    assert found["from Tuesday to Wednesday"] == ("2025-02-25", "2025-02-26")
+    assert found["Friday"] == ("2025-02-28", "2025-02-28")
+    assert found["Monday"] == ("2025-02-17", "2025-02-17")
+    (last,) = [s for s in resolve_dates("Last week on Monday the plant closed.", tuesday)
+               if s.text == "Monday"]
+    assert (last.start, last.end) == ("2025-02-10", "2025-02-10")

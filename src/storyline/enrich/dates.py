@@ -549,11 +549,34 @@ def _deictic(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     return d, d, "day"
 
 
+#: "next week, from Tuesday to Wednesday", "last week on Monday": a week named right before
+#: a weekday anchors it (and "on Friday next week" right after).
+_WEEK_BEFORE_RE = re.compile(
+    r"\b(next|last|this|coming)\s+week[,;]?\s+(?:(?:from|on|between)\s+)?$", re.IGNORECASE
+)
+_WEEK_AFTER_RE = re.compile(r"\s*,?\s*(next|last|this)\s+week\b", re.IGNORECASE)
+_WEEK_SHIFT = {"next": 7, "coming": 7, "last": -7, "this": 0}
+
+
+def _anchored_weekday(weekday: int, m: re.Match[str], ctx: _Context) -> date | None:
+    """The weekday's date in a week named next to the expression, if one is."""
+    before = _WEEK_BEFORE_RE.search(ctx.text, max(0, m.start() - 30), m.start())
+    after = None if before else _WEEK_AFTER_RE.match(ctx.text, m.end())
+    found = before or after
+    if found is None:
+        return None
+    monday = ctx.pub - timedelta(days=ctx.pub.weekday())
+    return monday + timedelta(days=_WEEK_SHIFT[found.group(1).lower()] + weekday)
+
+
 def _weekday_range(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     if m["sep"].strip().lower() == "and" and not m["pre"]:
         return None  # "on Monday and Friday": two days, each found on its own
     w1, w2 = _WEEKDAYS.index(m["w1"].lower()), _WEEKDAYS.index(m["w2"].lower())
     length = timedelta(days=(w2 - w1) % 7)
+    anchored = _anchored_weekday(w1, m, ctx)
+    if anchored is not None:
+        return anchored, anchored + length, "days"
     if ctx.direction(m.start(), m.end()) == "future":
         start = _weekday_date(w1, ctx.pub, "future", None)
         return start, start + length, "days"
@@ -570,8 +593,12 @@ def _weekday(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     if not m["rel"] and _NOT_A_DAY_BEFORE_RE.search(ctx.text, max(0, m.start() - 10), m.start()):
         return None
     rel = m["rel"].lower() if m["rel"] else None
+    weekday = _WEEKDAYS.index(m["w"].lower())
+    anchored = None if rel else _anchored_weekday(weekday, m, ctx)
+    if anchored is not None:
+        return anchored, anchored, "day"
     direction = None if rel else ctx.direction(m.start(), m.end())
-    d = _weekday_date(_WEEKDAYS.index(m["w"].lower()), ctx.pub, direction, rel)
+    d = _weekday_date(weekday, ctx.pub, direction, rel)
     return d, d, "day"
 
 
