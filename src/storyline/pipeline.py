@@ -137,7 +137,7 @@ class Pipeline:
                 fresh, lookup=self.store.match_entities, options=self.enrich_options
             )
             for article, enrichment in zip(fresh, enrichments, strict=True):
-                article.events = event_marks(enrichment.developments)
+                article.events = event_marks(enrichment.developments, article.published.date())
         assigner = self._assigner_for(fresh)
         assignments, stories = assigner.assign(fresh)
         self.store.write_batch(fresh, assignments, stories, enrichments)

@@ -135,6 +135,8 @@ def test_sqlite_migration_0004_backfills_event_marks_from_stored_developments(
         dev("signing", "2025-02-16", "2025-02-28", True),
         dev("earthquake", "2025-02-04", "2025-02-04", False),  # not main: left out
         dev("construction", "2026-01-01", "2026-12-31", True),  # a year wide: left out
+        dev("attack", "2024-11-01", "2024-11-30", True),  # over a month before: left out
+        dev("meeting", "2024-12-03", "2024-12-03", True),  # a month before: kept
     ])
     article = _article(1)
     store.write_batch([article], [Assignment("a1", "s1", 0.9, True)],
@@ -144,7 +146,10 @@ def test_sqlite_migration_0004_backfills_event_marks_from_stored_developments(
     store.conn.execute("DELETE FROM migrations WHERE name = '0004_article_events'")
     store.close()
     reopened = SQLiteStore(path)
-    assert reopened.get_article("a1").events == event_marks(enrichment.developments)
-    assert reopened.get_article("a1").events == (EventMark(
-        "signing", date(2025, 2, 16).toordinal(), date(2025, 2, 28).toordinal()),)
+    published = article.published.date()
+    assert reopened.get_article("a1").events == event_marks(enrichment.developments, published)
+    assert reopened.get_article("a1").events == (
+        EventMark("signing", date(2025, 2, 16).toordinal(), date(2025, 2, 28).toordinal()),
+        EventMark("meeting", date(2024, 12, 3).toordinal(), date(2024, 12, 3).toordinal()),
+    )
     reopened.close()

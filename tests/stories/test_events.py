@@ -46,8 +46,12 @@ def test_events_marks_keep_main_developments_dated_within_a_month() -> None:
         _dev("construction", "2026-01-01", "2026-12-31"),  # a year says too little
         _dev("signing", "2025-02-16", "2025-02-28"),  # the same mark once
         _dev("vote", "2025-03-20"),
-    ])
-    assert marks == (_mark("signing", "2025-02-16", "2025-02-28"), _mark("vote", "2025-03-20"))
+        _dev("attack", "2022-02-01", "2022-02-28"),  # history the article recalls
+        _dev("meeting", "2024-12-09", "2024-12-09"),  # just over a month before publication
+        _dev("testimony", "2024-12-10", "2024-12-10"),  # a month before: still news
+    ], date(2025, 1, 10))
+    assert marks == (_mark("signing", "2025-02-16", "2025-02-28"), _mark("vote", "2025-03-20"),
+                     _mark("testimony", "2024-12-10"))
 
 
 def test_events_gap_is_zero_on_overlap_days_apart_otherwise_none_without_shared_action() -> None:

@@ -121,7 +121,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         # The dated events each article is about, for the assigner (stories/events.py):
         # a JSON list of [action, first_day, last_day] (days as date.toordinal()). Articles
         # enriched before this migration get theirs from their stored developments: main
-        # ones with a date at most 31 days wide (events.MAX_EVENT_DAYS when this shipped).
+        # ones with a date at most 31 days wide that ends at most 31 days before the article's
+        # publication day (events.MAX_EVENT_DAYS and MAX_PAST_DAYS when this shipped).
         "0004_article_events",
         """
         ALTER TABLE articles ADD COLUMN events TEXT NOT NULL DEFAULT '[]';
@@ -136,6 +137,8 @@ MIGRATIONS: list[tuple[str, str]] = [
               AND json_extract(d.value, '$.when') IS NOT NULL
               AND julianday(json_extract(d.value, '$.when.end'))
                   - julianday(json_extract(d.value, '$.when.start')) + 1 <= 31
+              AND julianday(json_extract(d.value, '$.when.end'))
+                  >= julianday(substr(articles.published, 1, 10)) - 31
         ) WHERE id IN (SELECT article_id FROM article_enrichment);
         """,
     ),

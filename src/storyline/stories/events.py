@@ -13,7 +13,9 @@ the dates of the events both articles are about — the same action (``signing``
 Only an article's *main* developments count (``Development.main``): background sentences
 ("the region was hit by a quake on February 4") name older events the article is not about,
 and let a new quake's reports match the old quake's. Only dates resolved to a month or less
-count: "in 2026" overlaps too much to say two events are one.
+count: "in 2026" overlaps too much to say two events are one. And only events that end no more
+than a month before the article was published: an older one is history the article recalls
+(a war's start two years ago), which many unrelated reports share.
 """
 
 from __future__ import annotations
@@ -32,21 +34,26 @@ if TYPE_CHECKING:
 
 #: Widest event date kept, in days: a month (a quarter or a year says too little).
 MAX_EVENT_DAYS = 31
+#: Oldest event kept, in days between the event's end and the publication date.
+MAX_PAST_DAYS = 31
 
 #: Action names → small integer codes, so that member marks compare as arrays.
 _ACTION_CODES: dict[str, int] = {}
 
 
-def event_marks(developments: Iterable[Development], *, max_days: int = MAX_EVENT_DAYS
+def event_marks(developments: Iterable[Development], published: date, *,
+                max_days: int = MAX_EVENT_DAYS, max_past_days: int = MAX_PAST_DAYS,
                 ) -> tuple[EventMark, ...]:
-    """The article's main developments that carry a date at most ``max_days`` wide."""
+    """The article's main developments that carry a date at most ``max_days`` wide, ending at
+    most ``max_past_days`` before ``published`` (the article's publication day)."""
     marks: dict[EventMark, None] = {}
+    oldest = published.toordinal() - max_past_days
     for dev in developments:
         if not dev.main or dev.when is None:
             continue
         first = date.fromisoformat(dev.when.start).toordinal()
         last = date.fromisoformat(dev.when.end).toordinal()
-        if last - first + 1 <= max_days:
+        if last - first + 1 <= max_days and last >= oldest:
             marks[EventMark(dev.action, first, last)] = None
     return tuple(marks)
 
