@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -222,7 +223,14 @@ def test_api_openapi_lists_every_route(client: Any) -> None:
         "/api/v1/entities", "/api/v1/entities/{name}",
     }
     assert "requestBody" in spec["paths"]["/api/v1/articles"]["post"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Swagger UI comes from this server, not a CDN, so the page works offline.
+    scripts = re.findall(r'src="([^"]+)"', docs.text)
+    assert scripts and all(src.startswith("/static/docs/") for src in scripts)
+    assert "cdn." not in docs.text
+    asset = client.get(scripts[0])
+    assert asset.status_code == 200 and "SwaggerUIBundle" in asset.text
 
 
 def test_api_security_headers(client: Any) -> None:

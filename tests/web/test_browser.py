@@ -179,3 +179,16 @@ def test_browser_keyboard_skip_link(browser: Any, live_server: str) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
     context.close()
+
+
+def test_browser_api_docs_render_offline(browser: Any, live_server: str) -> None:
+    """/docs draws every API operation with Swagger UI served by Storyline itself (the browser
+    has no network beyond the server)."""
+    context, page, watch = _new_page(browser, DESKTOP)
+    page.goto(live_server + "/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/stories" in p for p in paths)
+    assert any("/api/v1/articles" in p for p in paths)
+    assert not [e for e in watch.errors if "Content Security Policy" in e], watch.errors
+    context.close()

@@ -40,6 +40,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,14 +63,15 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-#: FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with one inline script.
+#: The /docs (Swagger UI) and /redoc pages: their scripts and styles are served from this
+#: server (``fastapi-offline`` ships them, under ``DOCS_ASSETS``), and each page starts them
+#: with one inline script. Nothing comes from elsewhere, so they work offline.
 DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+DOCS_ASSETS = "/static/docs"
 
 #: Most articles one POST may carry; bigger imports belong to ``storyline ingest``.
 MAX_POST_ARTICLES = 1000
@@ -376,7 +378,8 @@ def create_app(settings: Settings, *, store_path: str | Path | None = None,
         yield
         ctx.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS,
         title="Storyline",
         version="1",
         summary="News stories and their articles, over the Storyline store.",
