@@ -353,3 +353,15 @@ def test_dates_weekday_next_to_a_named_week_falls_in_that_week() -> None:
     (last,) = [s for s in resolve_dates("Last week on Monday the plant closed.", tuesday)
                if s.text == "Monday"]
     assert (last.start, last.end) == ("2025-02-10", "2025-02-10")
+
+
+def test_dates_until_looks_ahead_unless_the_sentence_is_past_before_it() -> None:
+    """'until March 14' is a limit still ahead even when 'officials said' follows; a past verb
+    before it ('stayed closed until') keeps it in the past."""
+    tuesday = date(2025, 2, 18)
+    (ahead,) = resolve_dates("The ban lasts until March 14, officials said.", tuesday)
+    assert (ahead.start, ahead.end) == ("2025-03-14", "2025-03-14")
+    (sunday,) = resolve_dates("The ban lasts until Sunday, officials said.", tuesday)
+    assert sunday.start == "2025-02-23"
+    (past,) = resolve_dates("The border stayed closed until Sunday, officials said.", tuesday)
+    assert past.start == "2025-02-16"

@@ -192,6 +192,9 @@ def _cue(words: list[str], lowered: list[str], i: int) -> Direction | None:
     return None
 
 
+_UNTIL_RE = re.compile(r"\b(?:until|till)\s+$", re.IGNORECASE)
+
+
 @dataclass(slots=True)
 class _Context:
     """One text being resolved: publication day, fallback direction, lazily split sentences."""
@@ -230,13 +233,19 @@ class _Context:
         return cues
 
     def direction(self, start: int, end: int) -> Direction | None:
-        """The tense of the sentence around text[start:end], else the caller's hint."""
+        """The tense of the sentence around text[start:end], else the caller's hint.
+
+        The last tense cue before the expression decides, else "until"/"till" right before it
+        (a limit still ahead: "the ban lasts until March 14, officials said"), else the first
+        cue after it."""
         s_start, s_end = self._sentence(start)
         before: Direction | None = None
         for c_start, c_end, kind in self._sentence_cues(s_start, s_end):
             if c_end <= start:
                 before = kind
             elif c_start >= end:
+                if before is None and _UNTIL_RE.search(self.text, max(s_start, start - 12), start):
+                    return "future"
                 return before or kind
         return before or self.hint
 
