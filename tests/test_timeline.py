@@ -12,10 +12,8 @@ from click.testing import CliRunner
 
 from storyline import serialize
 from storyline.config import Settings, load_settings
-from storyline.enrich.attribution import Attribution
-from storyline.enrich.developments import Development
 from storyline.errors import ConfigError, StoreError
-from storyline.models import Article, ArticleSummary, Assignment, TimeSpan
+from storyline.models import Article, ArticleSummary, Assignment, Attribution, Development, TimeSpan
 from storyline.pipeline import Pipeline
 from storyline.report import render_markdown, render_text
 from storyline.store.base import StoryState
@@ -231,8 +229,7 @@ def test_timeline_enrich_setting_parses_booleans(monkeypatch) -> None:
 
 
 def test_timeline_failed_batch_leaves_no_enrichment(store) -> None:
-    from storyline.enrich.developments import ArticleEnrichment
-    from storyline.enrich.entities import ArticleEntity
+    from storyline.models import ArticleEnrichment, ArticleEntity
 
     article = Article(
         id="a1",

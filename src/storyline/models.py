@@ -5,9 +5,10 @@ The pipeline is a chain of batch-in/batch-out stages:
     readers  -> RawRecord | Rejection
     extract  -> Article | Rejection
     embed    -> Article (with vectors)
-    enrich   -> Article (with event marks) and its enrichment
+    enrich   -> ArticleEnrichment (entities, dates, attributions, developments),
+                Article (with event marks)
     stories  -> Assignment
-    store    <- Article, Assignment
+    store    <- Article, Assignment, ArticleEnrichment
 
 Stages never mutate fields they do not own; each stage's docstring says which fields it fills.
 """
@@ -208,3 +209,124 @@ class TimeSpan:
         if self.start == self.end:
             return self.start
         return f"{self.start}..{self.end}"
+
+
+# --------------------------------------------------------------------------- enrichment
+
+#: Bumped when the shape or meaning of stored enrichment changes.
+ENRICHMENT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The source of one statement.
+
+    ``name`` is the canonical entity name or the describing phrase ("the national emergency
+    office"), the outlet's name for ``outlet``; ``citing`` the sources an agency or institution
+    relays ("five sources familiar with the matter"); ``cue`` the reporting word.
+    ``sentence`` indexes the article's sentences; ``start_char``/``end_char`` and
+    ``statement`` give the sentence itself.
+    """
+
+    kind: str
+    name: str | None
+    cue: str = ""
+    citing: str | None = None
+    sentence: int = -1
+    start_char: int = 0
+    end_char: int = 0
+    statement: str = ""
+    #: Where the source is named in the text (0, 0 when it is not).
+    source_start: int = 0
+    source_end: int = 0
+
+    @property
+    def label(self) -> str:
+        """How a reader would cite it: ``Reuters, citing five sources familiar with the matter``."""
+        base = self.name or self.kind
+        if self.kind == "anonymous" and self.name:
+            base = self.name
+        return f"{base}, citing {self.citing}" if self.citing else base
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleEntity:
+    """An entity as one article mentions it."""
+
+    id: str
+    name: str
+    type: str
+    mentions: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEntity:
+    """An entity already in the store, as the resolver needs it."""
+
+    id: str
+    name: str
+    type: str
+    mentions: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    """An entity as listed to users: canonical name, aliases and how often it appears."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    mentions: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntityAppearance:
+    """One story an entity appears in, with when and how much."""
+
+    story: StorySummary
+    articles: int
+    mentions: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Development:
+    """One event as one article reports it (see the module docstring for each field).
+
+    ``start_char``/``end_char`` locate the first sentence reporting it in the article body;
+    ``mentions`` counts the sentences merged into it; ``main`` marks the article's top
+    developments by ``salience``.
+    """
+
+    action: str
+    trigger: str
+    sentence: str
+    start_char: int
+    end_char: int
+    participants: tuple[str, ...]
+    places: tuple[str, ...]
+    when: TimeSpan | None
+    modality: str
+    attribution: Attribution
+    agent: str | None = None
+    mentions: int = 1
+    salience: float = 0.0
+    main: bool = False
+
+
+@dataclass(slots=True)
+class ArticleEnrichment:
+    """Everything the enrichment stage derived from one article."""
+
+    article_id: str
+    entities: list[ArticleEntity] = field(default_factory=list)
+    dates: list[TimeSpan] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    developments: list[Development] = field(default_factory=list)
+    version: int = ENRICHMENT_VERSION
+    error: str | None = None

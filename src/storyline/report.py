@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storyline.enrich.developments import Development
-from storyline.enrich.entities import EntityAppearance, EntityRecord
+from storyline.models import Development, EntityAppearance, EntityRecord
 from storyline.timeline import Event, StoryView, TimelineEntry
 
 __all__ = ["render_entity", "render_markdown", "render_text"]

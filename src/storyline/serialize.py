@@ -11,9 +11,14 @@ from typing import TYPE_CHECKING, Any
 from storyline.models import Article, ArticleSummary, StoryDetail, StorySummary, TimeSpan
 
 if TYPE_CHECKING:
-    from storyline.enrich.attribution import Attribution
-    from storyline.enrich.developments import ArticleEnrichment, Development
-    from storyline.enrich.entities import ArticleEntity, EntityAppearance, EntityRecord
+    from storyline.models import (
+        ArticleEnrichment,
+        ArticleEntity,
+        Attribution,
+        Development,
+        EntityAppearance,
+        EntityRecord,
+    )
     from storyline.timeline import Coverage, Event, StoryView, TimelineEntry
 
 
@@ -165,7 +170,7 @@ def _parse_span(data: dict[str, Any] | None) -> TimeSpan | None:
 
 
 def _parse_attribution(data: dict[str, Any]) -> Attribution:
-    from storyline.enrich.attribution import Attribution
+    from storyline.models import Attribution
 
     return Attribution(
         kind=data["kind"], name=data.get("name"), cue=data.get("cue", ""),
@@ -178,8 +183,7 @@ def _parse_attribution(data: dict[str, Any]) -> Attribution:
 
 def parse_article_enrichment(data: dict[str, Any]) -> ArticleEnrichment:
     """The inverse of ``article_enrichment``."""
-    from storyline.enrich.developments import ArticleEnrichment, Development
-    from storyline.enrich.entities import ArticleEntity
+    from storyline.models import ArticleEnrichment, ArticleEntity, Development
 
     developments = [
         Development(

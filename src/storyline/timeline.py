@@ -29,9 +29,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from storyline.enrich.developments import FORECASTS, ArticleEnrichment, Development
-from storyline.enrich.entities import EntityRecord
-from storyline.models import ArticleSummary, StoryDetail, TimeSpan
+from storyline.enrich.lexicon import FORECASTS
+from storyline.models import (
+    ArticleEnrichment,
+    ArticleSummary,
+    Development,
+    EntityRecord,
+    StoryDetail,
+    TimeSpan,
+)
 from storyline.store.base import Store
 
 __all__ = [

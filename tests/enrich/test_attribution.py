@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storyline.enrich.attribution import Attribution, is_media_name
+from storyline.enrich.attribution import is_media_name
 from storyline.enrich.developments import enrich_articles
-from storyline.models import Article
+from storyline.models import Article, Attribution
 
 
 def _sources(text: str, outlet: str = "Daily Ledger") -> list[Attribution]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from storyline.enrich.developments import Development, enrich_articles
+from storyline.enrich.developments import enrich_articles
 from storyline.extract.build import extract_records
 from storyline.ingest.readers import read_paths
-from storyline.models import Article
+from storyline.models import Article, Development
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "samples" / "seeds"

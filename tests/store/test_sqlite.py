@@ -117,9 +117,7 @@ def test_sqlite_event_marks_roundtrip_to_articles_and_story_members(store: SQLit
 def test_sqlite_migration_0004_backfills_event_marks_from_stored_developments(
     tmp_path: Path,
 ) -> None:
-    from storyline.enrich.attribution import Attribution
-    from storyline.enrich.developments import ArticleEnrichment, Development
-    from storyline.models import TimeSpan
+    from storyline.models import ArticleEnrichment, Attribution, Development, TimeSpan
 
     def dev(action: str, start: str, end: str, main: bool) -> Development:
         return Development(

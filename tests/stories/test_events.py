@@ -8,9 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from storyline.enrich.attribution import Attribution
-from storyline.enrich.developments import Development
-from storyline.models import Article, EventMark, TimeSpan
+from storyline.models import Article, Attribution, Development, EventMark, TimeSpan
 from storyline.stories.assign import Assigner
 from storyline.stories.events import (
     event_gap,

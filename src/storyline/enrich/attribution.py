@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from storyline.models import Attribution
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -122,38 +124,6 @@ class EntitySpan:
     type: str
     #: A demonym standing for its country ("Russian"): not a place where anything happens.
     adjectival: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Attribution:
-    """The source of one statement.
-
-    ``name`` is the canonical entity name or the describing phrase ("the national emergency
-    office"), the outlet's name for ``outlet``; ``citing`` the sources an agency or institution
-    relays ("five sources familiar with the matter"); ``cue`` the reporting word.
-    ``sentence`` indexes the article's sentences; ``start_char``/``end_char`` and
-    ``statement`` give the sentence itself.
-    """
-
-    kind: str
-    name: str | None
-    cue: str = ""
-    citing: str | None = None
-    sentence: int = -1
-    start_char: int = 0
-    end_char: int = 0
-    statement: str = ""
-    #: Where the source is named in the text (0, 0 when it is not).
-    source_start: int = 0
-    source_end: int = 0
-
-    @property
-    def label(self) -> str:
-        """How a reader would cite it: ``Reuters, citing five sources familiar with the matter``."""
-        base = self.name or self.kind
-        if self.kind == "anonymous" and self.name:
-            base = self.name
-        return f"{base}, citing {self.citing}" if self.citing else base
 
 
 def is_media_name(name: str) -> bool:

@@ -4,9 +4,9 @@ Needs: ``Article`` (title, text, published, outlet). Fills: ``ArticleEnrichment`
 its entities (entities.py), resolved dates (dates.py), attributed statements (attribution.py)
 and developments. ``enrich_articles`` is the batch-in/batch-out stage the pipeline runs.
 
-A development is an *action* from a small lexicon of event words (``ACTIONS``: verbs and
+A development is an *action* from a small lexicon of event words (``lexicon.py``: verbs and
 nouns by lemma — visit, meeting, signing, attack, vote, strike, verdict, recall, acquisition,
-earthquake, flood, transfer, ...) found in a body sentence, with:
+earthquake, flood, transfer, ...) found in a body sentence (``triggers.py``), with:
 
 * participants — the people and organisations in the sentence, less the statement's source;
 * places — the places in the sentence;
@@ -15,7 +15,8 @@ earthquake, flood, transfer, ...) found in a body sentence, with:
 * modality — ``rumoured``, ``expected``, ``planned``, ``announced``, ``happened``, ``denied``,
   ``cancelled`` or ``postponed``, from cue words in the clause before the action word, the
   tense of the action verb (or of the verb governing an action noun: "opened an
-  investigation") and the kind of source (anonymous sources make a forecast a rumour);
+  investigation") and the kind of source (anonymous sources make a forecast a rumour), see
+  ``modality.py``;
 * attribution — the source of the sentence (attribution.py).
 
 Mentions of the same event within an article (same action, no conflicting participants,
@@ -30,13 +31,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from storyline.enrich.attribution import (
     REPORTING_VERBS,
-    Attribution,
     EntitySpan,
     SourceMap,
     find_attributions,
@@ -44,7 +44,6 @@ from storyline.enrich.attribution import (
 )
 from storyline.enrich.dates import resolve_dates
 from storyline.enrich.entities import (
-    ArticleEntity,
     EntityLookup,
     EntityResolver,
     Mention,
@@ -54,23 +53,23 @@ from storyline.enrich.entities import (
     parse_texts,
     propagate_mentions,
 )
-from storyline.models import Article, TimeSpan
+from storyline.enrich.lexicon import OFFICIAL_ACTS
+from storyline.enrich.modality import clause_window, find_modality
+from storyline.enrich.triggers import SentenceView, Trigger, find_triggers
+from storyline.models import (
+    Article,
+    ArticleEnrichment,
+    ArticleEntity,
+    Attribution,
+    Development,
+    TimeSpan,
+)
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    """A set of words written as one string (lexicons read better that way)."""
-    return frozenset(text.split())
+    from spacy.tokens import Doc
 
 
 __all__ = [
-    "ACTIONS",
-    "ENRICHMENT_VERSION",
-    "MODALITIES",
-    "ArticleEnrichment",
-    "Development",
     "EnrichOptions",
     "enrich_articles",
     "find_developments",
@@ -78,191 +77,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bumped when the shape or meaning of stored enrichment changes.
-ENRICHMENT_VERSION = 1
-
-MODALITIES = (
-    "rumoured", "expected", "planned", "announced", "happened", "denied", "cancelled", "postponed",
-)  # fmt: skip
 #: Salience a development needs to be one of an article's main ones (besides the top one).
 MIN_MAIN = 1.0
-#: Modalities that speak of an event still to come.
-FORECASTS = frozenset({"rumoured", "expected", "planned", "announced", "postponed"})
-
-
-# --------------------------------------------------------------------------- lexicon
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """An event type: the lemmas of the verbs and nouns that report it."""
-
-    name: str
-    verbs: frozenset[str] = frozenset()
-    nouns: frozenset[str] = frozenset()
-
-
-def _action(name: str, verbs: str = "", nouns: str = "") -> Action:
-    return Action(name, frozenset(verbs.split()), frozenset(nouns.split()))
-
-
-ACTIONS: tuple[Action, ...] = (
-    _action("visit", "visit travel tour fly arrive land", "visit trip tour arrival journey"),
-    _action("meeting", "meet negotiate", "meeting talks summit negotiation negotiations"),
-    _action("signing", "sign ink seal", "signing"),
-    _action("transfer", "transfer", "transfer move"),
-    _action(
-        "attack",
-        "attack bomb shell invade raid",
-        "attack airstrike bombing assault invasion raid offensive shelling",
-    ),
-    _action("strike", "", "strike walkout stoppage"),
-    _action("vote", "vote elect", "vote election referendum ballot"),
-    _action("trial", "", "trial retrial"),
-    _action("testimony", "testify", "testimony"),
-    _action("hearing", "", "hearing"),
-    _action("verdict", "convict acquit", "verdict conviction acquittal"),
-    _action("sentencing", "sentence jail imprison", "sentencing"),
-    _action("lawsuit", "sue", "lawsuit"),
-    _action("recall", "recall", "recall"),
-    _action("acquisition", "acquire merge buy", "takeover acquisition merger buyout"),
-    _action("investigation", "investigate probe", "investigation inquiry probe"),
-    _action("decision", "decide", "decision ruling"),
-    _action("earthquake", "", "earthquake quake tremor temblor"),
-    _action("flood", "flood", "flood flooding floodwater"),
-    _action("storm", "", "storm hurricane typhoon cyclone tornado"),
-    _action("wildfire", "", "wildfire bushfire"),
-    _action("explosion", "explode", "explosion blast"),
-    _action("crash", "crash derail collide", "crash collision derailment"),
-    _action("evacuation", "evacuate", "evacuation"),
-    _action("closure", "close shut", "closure shutdown"),
-    _action("reopening", "reopen", "reopening"),
-    _action("restart", "restart resume", "restart resumption"),
-    _action("repair", "repair", "repair repairs"),
-    _action("construction", "build construct", "construction"),
-    _action("delivery", "deliver", "delivery"),
-    _action("funding", "fund", "funding bailout grant"),
-    _action("declaration", "", "declaration"),
-    _action("debut", "debut", "debut"),
-    _action("medical", "", "medical"),
-    _action("resignation", "resign", "resignation"),
-    _action("arrest", "arrest detain", "arrest detention"),
-    _action("appointment", "appoint nominate", "appointment nomination"),
-    _action("protest", "protest demonstrate", "protest demonstration"),
-    _action("ceasefire", "", "ceasefire truce armistice"),
-    _action("sanctions", "sanction", "sanction sanctions embargo"),
-    _action("launch", "launch unveil", "launch"),
-)
-_VERB_ACTIONS = {lemma: a.name for a in ACTIONS for lemma in a.verbs}
-_NOUN_ACTIONS = {lemma: a.name for a in ACTIONS for lemma in a.nouns}
-
-# Verbs that count only with a place after them ("flew to Seoul", "landed in Seoul").
-_MOTION_VERBS = _words("travel fly arrive land")
-# Verbs that count only with a party after them ("met Xi", "met with", not "met the target").
-_PARTY_VERBS = frozenset({"meet", "buy", "acquire"})
-# Verbs that carry an event noun and add only tense ("launched an invasion", "opened an
-# inquiry", "underwent a medical", "returned verdicts"); never events themselves.
-_SUPPORT_VERBS = _words(
-    """
-    launch open begin start hold stage conduct undergo complete make give return order
-    announce confirm face win lose call carry seal agree schedule plan set
-    """
-)
-_LABOUR_WORDS = _words(
-    "union unions workers staff pay wage wages walkout picket employees nurses drivers doctors"
-    " teachers pilots"
-)
-_MILITARY_WORDS = _words(
-    "missile missiles drone drones air military troops rocket rockets army bomb bombs forces"
-    " artillery"
-)
-_DECLARE_OBJECTS = _words(
-    "emergency zone state disaster catastrophe war bankruptcy independence martial"
-)
-
-# --------------------------------------------------------------------------- modality cues
-
-_CANCEL = _words("cancel scrap abandon axe scrub")
-_POSTPONE = _words("postpone delay defer reschedule")
-_DENY = _words("deny dismiss refute")
-_DENIAL_RE = re.compile(
-    r"\bno (?:date|decision|agreement|deal|plans?)\b[^.]{0,30}"
-    r"\b(?:has|had|have|was|were)\b[^.]{0,12}\b(?:been )?(?:set|fixed|made|reached|agreed|taken)"
-    r"|\bnot for sale\b|\bspeculat(?:ion|ive)\b"
-    r"|\bno (?:formal )?(?:offer|bid)\b[^.]{0,20}\breceived|\bruled? out\b|\bno plans? to\b",
-    re.IGNORECASE,
-)
-_RUMOUR = _words(
-    "reportedly rumoured rumored rumour rumor speculation eyeing considering weighing mulling"
-    " exploring"
-)
-_RUMOUR_RE = re.compile(
-    r"\b(?:lining up|line up|lines up|in talks|understood to|linked with|interested in"
-    r"|preparing (?:an? )?(?:\w+ )?(?:bid|move|offer)|clos(?:e|es|ed|ing) in on)\b",
-    re.IGNORECASE,
-)
-_EXPECT = _words(
-    "expected expect expects likely unlikely poised possible possibly potential probably"
-    " anticipated could might may"
-)
-_PLAN = _words(
-    "will shall 'll would scheduled due upcoming forthcoming plan plans planned planning"
-    " intend intends intended set"
-)
-_PREPARING_RE = re.compile(r"\b(?:being prepared|in preparation|preparing for)\b", re.I)
-_ANNOUNCE = _words("announce confirm unveil agree")
-_ANNOUNCE_RE = re.compile(r"\b(?:announced|confirmed|unveiled|in a (?:joint )?statement)\b", re.I)
-_PAST_AUX = _words("has have had was were been")
-# Acts that exist by being announced: an organisation that "has extended its recall" announces.
-_OFFICIAL_ACTS = _words(
-    "recall acquisition appointment sanctions closure reopening investigation decision funding"
-    " declaration sentencing verdict evacuation restart launch resignation arrest"
-)
-# Verbs that make the following infinitive an effect, not a plan ("prompting authorities to
-# evacuate", "forcing the club to close").
-_CAUSATIVES = _words("prompt force cause lead push spur allow help trigger")
-_PRESENT_AUX = _words("is are has have")
 
 
 # --------------------------------------------------------------------------- data types
-
-
-@dataclass(frozen=True, slots=True)
-class Development:
-    """One event as one article reports it (see the module docstring for each field).
-
-    ``start_char``/``end_char`` locate the first sentence reporting it in the article body;
-    ``mentions`` counts the sentences merged into it; ``main`` marks the article's top
-    developments by ``salience``.
-    """
-
-    action: str
-    trigger: str
-    sentence: str
-    start_char: int
-    end_char: int
-    participants: tuple[str, ...]
-    places: tuple[str, ...]
-    when: TimeSpan | None
-    modality: str
-    attribution: Attribution
-    agent: str | None = None
-    mentions: int = 1
-    salience: float = 0.0
-    main: bool = False
-
-
-@dataclass(slots=True)
-class ArticleEnrichment:
-    """Everything the enrichment stage derived from one article."""
-
-    article_id: str
-    entities: list[ArticleEntity] = field(default_factory=list)
-    dates: list[TimeSpan] = field(default_factory=list)
-    attributions: list[Attribution] = field(default_factory=list)
-    developments: list[Development] = field(default_factory=list)
-    version: int = ENRICHMENT_VERSION
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,431 +98,7 @@ class EnrichOptions:
     max_main: int = 3
 
 
-# --------------------------------------------------------------------------- detection
-
-
-@dataclass(slots=True)
-class _Trigger:
-    token: Token
-    action: str
-    is_verb: bool
-    governor: Token | None  # the verb whose tense a noun trigger takes
-
-
-def _in_action(token: Token) -> tuple[str, bool] | None:
-    """The action a token reports and whether it is a verb trigger, or None."""
-    lemma = token.lemma_.lower()
-    lower = token.lower_
-    tag = token.tag_
-    if tag.startswith("VB"):
-        action = _VERB_ACTIONS.get(lemma)
-        return (action, True) if action else None
-    if tag in ("NN", "NNS"):
-        action = _NOUN_ACTIONS.get(lemma) or _NOUN_ACTIONS.get(lower)
-        if action is None and lemma == "talk" and tag == "NNS":
-            action = "meeting"
-        return (action, False) if action else None
-    return None
-
-
-class _Sentence:
-    """A sentence under analysis, with helpers over its tokens."""
-
-    def __init__(self, sent: Span) -> None:
-        self.sent = sent
-        self.doc = sent.doc
-        self.lemmas = {t.lemma_.lower() for t in sent}
-        self.words = {t.lower_ for t in sent}
-
-    def next_tokens(self, token: Token, n: int) -> list[Token]:
-        return [self.doc[i] for i in range(token.i + 1, min(token.i + 1 + n, self.sent.end))]
-
-    def prev_tokens(self, token: Token, n: int) -> list[Token]:
-        return [self.doc[i] for i in range(max(self.sent.start, token.i - n), token.i)]
-
-
-_CLAUSE_OPENERS = _words(
-    "that which who whom whose after before while because if when where as since until though"
-    " although whereas but"
-)
-
-
-def _governor(s: _Sentence, noun: Token) -> Token | None:
-    """The verb whose tense a noun trigger takes: the verb it is the subject of ("the trip
-    will precede"), else the verb it is the object of ("opened a formal investigation")."""
-    for tok in s.next_tokens(noun, 3):
-        if tok.tag_ in ("RB", "RBR"):
-            continue
-        if tok.tag_ == "MD" or (tok.tag_ in ("VBD", "VBZ", "VBP") and tok.lemma_.lower() != "be"):
-            return tok
-        if tok.lemma_.lower() == "be" and tok.tag_ in ("VBD", "VBZ", "VBP"):
-            following = s.next_tokens(tok, 2)
-            verb = next((t for t in following if t.tag_ in ("VBN", "VBG")), None)
-            return verb if verb is not None else tok
-        break
-    for tok in reversed(s.prev_tokens(noun, 6)):
-        if (tok.is_punct and tok.text not in ("-", "–")) or tok.lower_ in _CLAUSE_OPENERS:
-            return None
-        if tok.tag_.startswith("VB") and tok.lemma_.lower() in REPORTING_VERBS - _ANNOUNCE:
-            return None  # "said the trip ...": the noun is not what was said's object
-        if tok.tag_ in ("VBN", "VBD") and tok.i > s.sent.start and s.doc[tok.i - 1].tag_ in (
-            "DT", "POS", "PRP$",
-        ):  # fmt: skip
-            return None  # an adjective: "the planned visit", "Coldharbour's agreed takeover"
-        if tok.tag_.startswith("VB") and tok.lemma_.lower() != "be":
-            return tok
-        if tok.tag_ == "MD":
-            return tok
-    return None
-
-
-# Actions that are news only when nothing else happens in the sentence.
-_WEAK_ACTIONS = frozenset({"meeting"})
-# Compounds where an event noun means something else ("heart attack").
-_NOT_EVENTS = frozenset({("heart", "attack"), ("panic", "attack"), ("asthma", "attack")})
-# Nouns that are inherently plural or name one event in the plural ("talks", "repairs").
-_PLURAL_EVENTS = _words("talks negotiations sanctions repairs floods elections")
-# Prepositions that make an event noun the setting or purpose of an earlier event in the
-# sentence ("visit China for talks", "vote at a general meeting", "during the trip").
-_SETTING_PREPS = _words("for at during after before following ahead")
-# Determiners and the like that make a plural noun a specific event ("several visits").
-_SPECIFIERS = _words("DT CD PRP$ POS JJ JJR JJS")
-# Nouns for players, so that a bid for one is a transfer ("offer for the striker").
-_PLAYER_WORDS = _words(
-    "striker forward midfielder defender goalkeeper winger player playmaker captain"
-)
-# Offers whose object decides the action: a person → transfer, an organisation → acquisition.
-_OFFER_NOUNS = _words("bid offer approach fee")
-
-
-def _triggers(
-    s: _Sentence, entity_types: dict[int, str], exclude: tuple[int, int] = (0, 0)
-) -> list[_Trigger]:
-    """The action words of a sentence (``exclude``: the character range naming its source,
-    so that "people familiar with the talks" reports no talks)."""
-    found: list[_Trigger] = []
-    disaster = any(_NOUN_ACTIONS.get(w) in ("earthquake", "storm", "flood") for w in s.lemmas)
-    for token in s.sent:
-        if exclude[0] <= token.idx < exclude[1]:
-            continue
-        lemma = token.lemma_.lower()
-        hit = _in_action(token)
-        if hit is None:
-            hit = _special(s, token, lemma, disaster, entity_types)
-        if hit is None:
-            continue
-        action, is_verb = hit
-        after = s.next_tokens(token, 4)
-        prev = s.prev_tokens(token, 2)
-        if is_verb:
-            if not _verb_counts(token, lemma, after, entity_types):
-                continue
-        else:
-            nxt = after[0] if after else None
-            # A modifier, not the event: "evacuation routes", "quake-hit towns".
-            if (
-                nxt is not None
-                and (nxt.tag_ in ("NN", "NNS") or nxt.text in ("-", "–"))
-                and not (token.lower_ == "talks" or nxt.lower_ in ("of", "on"))
-            ):
-                continue
-            if prev and (prev[-1].lower_, token.lower_) in _NOT_EVENTS:
-                continue
-            if (
-                token.tag_ == "NNS"
-                and token.lower_ not in _PLURAL_EVENTS
-                and (not prev or prev[-1].tag_ not in _SPECIFIERS)
-            ):
-                continue  # a bare plural is generic: "hunting for acquisitions"
-            if (
-                action == "transfer"
-                and lemma == "move"
-                and not any(t.lower_ in ("to", "for", "from") for t in after[:2])
-            ):
-                continue
-            if (
-                found
-                and any(t.lower_ in _SETTING_PREPS for t in prev)
-                and found[-1].action != action
-            ):
-                # The setting or purpose of the earlier event ("visit China for talks") —
-                # unless that event is mere travel ("flew to England for a medical").
-                earlier = found[-1]
-                if not (earlier.is_verb and earlier.token.lemma_.lower() in _MOTION_VERBS):
-                    continue
-            if action == "signing" and nxt is not None and nxt.lower_ == "of" and (
-                any(entity_types.get(t.i) == "person" or t.lower_ in _PLAYER_WORDS
-                    for t in s.next_tokens(token, 5))
-            ):  # fmt: skip
-                action = "transfer"
-        governor = None if is_verb else _governor(s, token)
-        found.append(_Trigger(token, action, is_verb, governor))
-    # A support verb right before an event noun adds only tense: keep the noun.
-    nouns = [t for t in found if not t.is_verb]
-    kept = []
-    for trig in found:
-        if (
-            trig.is_verb
-            and trig.token.lemma_.lower() in _SUPPORT_VERBS
-            and any(0 < n.token.i - trig.token.i <= 6 for n in nouns)
-        ):
-            continue
-        kept.append(trig)
-    # A meeting beside another event is its setting ("will hold talks, after which the two
-    # sides will sign"; "vote at a general meeting"), not news of its own.
-    if any(t.action not in _WEAK_ACTIONS for t in kept):
-        kept = [t for t in kept if t.action not in _WEAK_ACTIONS]
-    return kept
-
-
-def _verb_counts(
-    token: Token, lemma: str, after: list[Token], entity_types: dict[int, str]
-) -> bool:
-    """Whether a lexicon verb reports the event here (not "met the target", "recalled that")."""
-    if lemma in _MOTION_VERBS:
-        return any(entity_types.get(t.i) == "place" for t in after)
-    if lemma in _PARTY_VERBS:
-        return any(
-            entity_types.get(t.i) in ("person", "org", "place") or t.lower_ == "with" for t in after
-        )
-    first = after[0].lower_ if after else ""
-    if lemma == "recall" and first in ("that", "how", "when", "the", "his", "her"):
-        return any(t.tag_ == "CD" for t in after)
-    if lemma in ("close", "shut"):
-        return first not in ("in", "to", "at", "up", "down", "out")
-    return lemma != "rule"
-
-
-def _special(
-    s: _Sentence, token: Token, lemma: str, disaster: bool, entity_types: dict[int, str]
-) -> tuple[str, bool] | None:
-    """Event words that need context: strike, find guilty, declare an emergency, give
-    evidence, tell a jury, a class action, step down, take over, a medical, emergency funds,
-    and offers (a bid for a player is a transfer, for a company an acquisition)."""
-    tag = token.tag_
-    nxt = s.next_tokens(token, 3)
-    nxt_words = [t.lower_ for t in nxt]
-    prev = s.prev_tokens(token, 1)
-    prev_word = prev[0].lower_ if prev else ""
-    verb = tag.startswith("VB")
-    if lemma == "strike" and not disaster:
-        if s.words & _LABOUR_WORDS:
-            return "strike", verb
-        if s.words & _MILITARY_WORDS:
-            return "attack", verb
-        return None
-    if lemma in ("speech", "argument") and tag == "NNS" and prev_word == "closing":
-        return "closing-speeches", False
-    if token.lower_ in ("closed", "shut") and tag == "JJ" and prev_word in (
-        "remain", "remains", "remained", "stay", "stays", "stayed", "be", "been", "are", "were",
-    ):  # fmt: skip
-        return "closure", True
-    if (
-        verb
-        and lemma == "be"
-        and nxt_words[:1] == ["in"]
-        and len(nxt) > 1
-        and (
-            entity_types.get(nxt[1].i) == "place"
-            and any(entity_types.get(t.i) == "person" for t in s.prev_tokens(token, 3))
-        )
-    ):
-        return "visit", True  # "Putin will be in Beijing from Thursday to Friday"
-    if verb and lemma == "find" and "guilty" in nxt_words:
-        return "verdict", True
-    if (
-        verb
-        and lemma == "declare"
-        and {t.lower_ for t in s.next_tokens(token, 4)} & _DECLARE_OBJECTS
-    ):
-        return "declaration", True
-    if lemma == "evidence" and any(t.lemma_.lower() == "give" for t in s.prev_tokens(token, 3)):
-        return "testimony", False
-    if verb and lemma == "tell" and set(nxt_words) & {"jury", "court", "tribunal"}:
-        return "testimony", True
-    if lemma == "action" and prev_word == "class":
-        return "lawsuit", False
-    if verb and lemma == "step" and nxt_words[:1] == ["down"]:
-        return "resignation", True
-    if verb and lemma == "take" and nxt_words[:1] == ["over"]:
-        return "acquisition", True
-    if token.lower_ == "medical" and prev_word in ("a", "the", "his", "her", "their"):
-        return "medical", False
-    if lemma in ("fund", "funds") and tag == "NNS" and prev_word in (
-        "emergency", "relief", "reconstruction", "public",
-    ):  # fmt: skip
-        return "funding", False
-    if lemma in _OFFER_NOUNS and tag in ("NN", "NNS"):
-        for t in s.next_tokens(token, 15):
-            kind = entity_types.get(t.i)
-            if kind == "person" or t.lower_ in _PLAYER_WORDS or re.match(r"\d+-year-old", t.text):
-                return "transfer", False
-            if kind == "org" and lemma != "fee":
-                return "acquisition", False
-    return None
-
-
-def _clause_window(s: _Sentence, trig: _Trigger) -> list[Token]:
-    """Tokens of the trigger's clause: from the last clause opener before it to the first
-    clause break after it (at most eight tokens on)."""
-    anchor = trig.token
-    start = s.sent.start
-    for tok in reversed(s.prev_tokens(anchor, 40)):
-        if tok.text in (";", ":", "—") or (tok.lower_ in _CLAUSE_OPENERS and tok.i > start):
-            start = tok.i + 1
-            break
-    end = anchor.i + 1
-    for tok in s.next_tokens(anchor, 10):
-        if tok.text in (",", ";", ":", "—", ".") or tok.lower_ in _CLAUSE_OPENERS:
-            break
-        end = tok.i + 1
-    return [s.doc[i] for i in range(start, end)]
-
-
-def _is_past(tok: Token, s: _Sentence) -> bool:
-    """A past-tense verb, or a past participle after has/had/was/were/been (not "will be")."""
-    if tok.tag_ == "VBD":
-        return True
-    if tok.tag_ == "VBN":
-        before = [t.lower_ for t in s.prev_tokens(tok, 3)]
-        if any(w in _PAST_AUX for w in before) and not any(
-            w in ("will", "would", "to", "could", "may", "might", "should", "be") for w in before
-        ):
-            return True
-    return False
-
-
-def _is_present_action(tok: Token, s: _Sentence) -> bool:
-    """Present progressive or perfect, or a present-tense verb ("is recalling", "has agreed")."""
-    if tok.tag_ in ("VBZ", "VBP"):
-        return True
-    before = [t.lower_ for t in s.prev_tokens(tok, 2)]
-    return tok.tag_ in ("VBG", "VBN") and any(w in _PRESENT_AUX for w in before)
-
-
-def _modality(
-    s: _Sentence,
-    trig: _Trigger,
-    source: Attribution,
-    when: TimeSpan | None,
-    published: date,
-    entity_types: dict[int, str],
-    *,
-    headline: bool = False,
-) -> str:
-    """The modality of one mention (see the module docstring); ``headline`` marks the first
-    event of the lede, which is the announcement when an official states a plan."""
-    window = _clause_window(s, trig)
-    lemma_set = {t.lemma_.lower() for t in window}
-    word_set = {t.lower_ for t in window}
-    text = " ".join(t.text for t in window)
-    sent_text = s.sent.text
-    # Cancelling, postponing and denying verbs reach across the sentence ("The summit,
-    # planned for next week, was cancelled"; "denied reports that the minister would visit").
-    verbs = {t.lemma_.lower() for t in s.sent if t.tag_.startswith("VB")} | lemma_set
-    if (
-        verbs & _CANCEL and not re.search(r"\bcancel(?:s|led|ed|ling)? out\b", sent_text, re.I)
-    ) or (re.search(r"\bcall(?:ed|s)? off\b", sent_text, re.I)):
-        return "cancelled"
-    if verbs & _POSTPONE or re.search(r"\b(?:put|push(?:ed)?) (?:off|back)\b", sent_text, re.I):
-        return "postponed"
-    if (verbs & _DENY and not {"charge", "charges", "allegation", "allegations"} & s.words) or (
-        _DENIAL_RE.search(sent_text)
-    ):
-        return "denied"
-    verb = _tense_verb(s, trig, window)
-    future_cue = bool(word_set & _PLAN) or bool(re.search(r"\b(?:is|are) (?:to|due|set)\b", text))
-    expect_cue = bool(word_set & _EXPECT) or bool(_PREPARING_RE.search(text))
-    rumour_cue = bool(word_set & _RUMOUR) or bool(_RUMOUR_RE.search(text))
-    future_when = when is not None and when.start > published.isoformat()
-    announce_verb = bool(lemma_set & _ANNOUNCE) or (
-        trig.governor is not None and trig.governor.lemma_.lower() in _ANNOUNCE
-    )
-    announce = (
-        announce_verb
-        or bool(_ANNOUNCE_RE.search(sent_text))
-        or (source.cue.lower() in ("announced", "confirmed", "announces", "confirms"))
-    )
-    # An official act: a named source, or an organisation doing it ("Halvard Home has
-    # extended its recall"); present and perfect tenses then announce rather than narrate.
-    official = source.kind in ("institution", "person") or (
-        verb is not None and _subject_type(s, verb, entity_types) == "org"
-    )
-    if trig.governor is not None and trig.governor.lemma_.lower() in _ANNOUNCE and official:
-        return "announced"  # "as it announced a recall", "announced the expansion"
-    if (
-        verb is not None
-        and verb.tag_ != "MD"
-        and _is_past(verb, s)
-        and not (expect_cue or rumour_cue or (future_cue and verb.tag_ == "VBN") or future_when)
-    ):
-        perfect = verb.tag_ == "VBN" and any(
-            t.lower_ in ("has", "have") for t in s.prev_tokens(verb, 2)
-        )
-        if perfect and official and trig.action in _OFFICIAL_ACTS:
-            return "announced"
-        return "happened"
-    anonymous = source.kind == "anonymous" or (
-        source.citing is not None and source.kind == "agency"
-    )
-    if rumour_cue:
-        return "rumoured"
-    if expect_cue:
-        return "expected"
-    if anonymous:
-        return "expected" if future_cue or future_when else "rumoured"
-    infinitive = (
-        verb is not None
-        and verb.tag_ == "VB"
-        and any(t.lower_ == "to" for t in s.prev_tokens(verb, 1))
-    )
-    if future_cue or future_when or infinitive or (verb is not None and verb.tag_ == "MD"):
-        if (official and (announce or headline)) or (announce and trig.action in _OFFICIAL_ACTS):
-            return "announced"
-        return "planned"
-    if verb is not None and _is_present_action(verb, s) and official:
-        return "announced"
-    if announce and trig.action in _OFFICIAL_ACTS and (official or announce_verb):
-        return "announced"
-    return "happened"
-
-
-def _tense_verb(s: _Sentence, trig: _Trigger, window: Sequence[Token]) -> Token | None:
-    """The verb whose tense the mention takes: the trigger itself, the verb governing a
-    noun trigger, else the clause's (or sentence's) first finite verb."""
-    verb = trig.token if trig.is_verb else trig.governor
-    if verb is not None and verb.tag_ == "VBG" and not _is_present_action(verb, s):
-        verb = None  # "Following the talks": a participle carries no tense
-    if verb is not None and verb.tag_ == "VB" and trig.is_verb:
-        # "prompting authorities to evacuate": the effect takes the sentence's tense.
-        before = s.prev_tokens(verb, 4)
-        if any(t.lemma_.lower() in _CAUSATIVES for t in before):
-            verb = None
-    if verb is not None:
-        return verb
-    finite = ("VBD", "VBZ", "VBP", "MD")
-
-    def usable(t: Token) -> bool:
-        adjectival = t.i > s.sent.start and s.doc[t.i - 1].tag_ in ("DT", "POS", "PRP$")
-        return t.tag_ in finite and not adjectival
-
-    return next((t for t in window if usable(t)), None) or next(
-        (t for t in s.sent if usable(t) and t.lemma_.lower() not in REPORTING_VERBS), None
-    )
-
-
-def _subject_type(s: _Sentence, verb: Token, entity_types: dict[int, str]) -> str | None:
-    """The type of the name right before a verb (its likely subject), if any."""
-    for tok in reversed(s.prev_tokens(verb, 4)):
-        kind = entity_types.get(tok.i)
-        if kind is not None:
-            return kind
-        if tok.is_punct:
-            return None
-    return None
-
-
-def _report_date(s: _Sentence, span_start: int) -> bool:
+def _report_date(s: SentenceView, span_start: int) -> bool:
     """Whether a date right after a reporting verb dates the report ("said on Tuesday")."""
     tokens = [t for t in s.sent if t.idx < span_start][-6:]
     for back, tok in enumerate(reversed(tokens)):
@@ -718,20 +113,20 @@ def _report_date(s: _Sentence, span_start: int) -> bool:
 
 
 def _choose_when(
-    s: _Sentence,
-    trig: _Trigger,
+    s: SentenceView,
+    trig: Trigger,
     spans: Sequence[TimeSpan],
     *,
     report: bool = False,
-    others: Sequence[_Trigger] = (),
+    others: Sequence[Trigger] = (),
 ) -> TimeSpan | None:
     """The date nearest the action word (after it, within a clause, preferred); dates of the
     report itself ("said on Tuesday") only with ``report``; a date nearer another event word
     of the sentence is that event's ("declared ... on Wednesday, a day after an earthquake")."""
     pos = trig.token.idx
 
-    def clause(t: _Trigger) -> tuple[int, int]:
-        window = _clause_window(s, t)
+    def clause(t: Trigger) -> tuple[int, int]:
+        window = clause_window(s, t)
         return window[0].idx, window[-1].idx + len(window[-1])
 
     own = clause(trig)
@@ -757,8 +152,8 @@ def _choose_when(
 
 def _find_in_sentence(
     index: int,
-    s: _Sentence,
-    triggers: Sequence[_Trigger],
+    s: SentenceView,
+    triggers: Sequence[Trigger],
     *,
     entities: Sequence[EntitySpan],
     entity_types: dict[int, str],
@@ -782,7 +177,7 @@ def _find_in_sentence(
     ]  # fmt: skip
     # Several words for the same action in one sentence are one development, unless they have
     # different agents ("Putin's trip will precede Xi's planned visit").
-    chosen: list[tuple[_Trigger, str | None]] = []
+    chosen: list[tuple[Trigger, str | None]] = []
     for trig in triggers:
         agent = _agent(s, trig, actors)
         same = [c for c in chosen if c[0].action == trig.action]
@@ -804,13 +199,13 @@ def _find_in_sentence(
             # The reporting verb is the event ("told the jury"): the speaker acts, the outlet
             # reports.
             own = Attribution("outlet", sources.outlet, sentence=index)
-        elif source.kind == "outlet" and trig.action in _OFFICIAL_ACTS:
+        elif source.kind == "outlet" and trig.action in OFFICIAL_ACTS:
             own = sources.actor(index) or source
         # The lede's first event, and the events beside an announced one, are the news.
         headline = lede and (number == 0 or lede_announced)
-        modality = _modality(s, trig, own, when, published, entity_types, headline=headline)
+        modality = find_modality(s, trig, own, when, published, entity_types, headline=headline)
         if when is None and (
-            modality == "happened" or (modality == "announced" and trig.action in _OFFICIAL_ACTS)
+            modality == "happened" or (modality == "announced" and trig.action in OFFICIAL_ACTS)
         ):
             # "Halvard Home said on Wednesday it is recalling": the announcement dates it.
             when = _choose_when(s, trig, spans, report=True, others=others)
@@ -831,7 +226,7 @@ def _find_in_sentence(
 
 
 def _segment(
-    trig: _Trigger, chosen: Sequence[_Trigger], actors: Sequence[EntitySpan], end: int
+    trig: Trigger, chosen: Sequence[Trigger], actors: Sequence[EntitySpan], end: int
 ) -> list[EntitySpan]:
     """The sentence's names that belong to ``trig``: all of them, unless another trigger of
     the same action shares the sentence; then those nearer to this trigger than to it."""
@@ -847,7 +242,7 @@ def _segment(
     return [e for e in actors if nearest(e)]
 
 
-def _agent(s: _Sentence, trig: _Trigger, actors: Sequence[EntitySpan]) -> str | None:
+def _agent(s: SentenceView, trig: Trigger, actors: Sequence[EntitySpan]) -> str | None:
     """Who does it: the possessor of a noun ("Xi's visit") or the nearest name before a verb."""
     pos = trig.token.idx
     before = [e for e in actors if e.end_char <= pos and e.type in ("person", "org")]
@@ -983,12 +378,12 @@ def find_developments(
             if sent.start_char <= t.start_char < sent.end_char:
                 by_sentence[i].append(t)
                 break
-    views = [_Sentence(sent) for sent in sents]
+    views = [SentenceView(sent) for sent in sents]
     triggers = []
     for index, view in enumerate(views):
         own = sources.by_sentence.get(index)
         exclude = (own.source_start, own.source_end) if own is not None else (0, 0)
-        triggers.append(_triggers(view, token_types, exclude))
+        triggers.append(find_triggers(view, token_types, exclude))
     actions = [{t.action for t in found} for found in triggers]
     title_actions: set[str] = set()
     found: list[Development] = []

@@ -34,11 +34,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from storyline.errors import ModelError
-from storyline.models import StorySummary
+from storyline.models import (
+    ArticleEntity,
+    EntityAppearance,
+    EntityRecord,
+    KnownEntity,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -149,51 +153,6 @@ class LocalEntity:
     type: str
     mentions: int
     aliases: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleEntity:
-    """An entity as one article mentions it."""
-
-    id: str
-    name: str
-    type: str
-    mentions: int
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class KnownEntity:
-    """An entity already in the store, as the resolver needs it."""
-
-    id: str
-    name: str
-    type: str
-    mentions: int
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class EntityRecord:
-    """An entity as listed to users: canonical name, aliases and how often it appears."""
-
-    id: str
-    name: str
-    type: str
-    aliases: tuple[str, ...]
-    mentions: int
-    articles: int
-
-
-@dataclass(frozen=True, slots=True)
-class EntityAppearance:
-    """One story an entity appears in, with when and how much."""
-
-    story: StorySummary
-    articles: int
-    mentions: int
-    first_seen: datetime
-    last_seen: datetime
 
 
 # --------------------------------------------------------------------------- names

@@ -16,13 +16,15 @@ from datetime import datetime
 
 import numpy as np
 
-from storyline.enrich.developments import ArticleEnrichment
-from storyline.enrich.entities import EntityAppearance, EntityRecord, KnownEntity
 from storyline.models import (
     Article,
+    ArticleEnrichment,
     ArticleSummary,
     Assignment,
+    EntityAppearance,
+    EntityRecord,
     EventMark,
+    KnownEntity,
     StoryDetail,
     StorySummary,
 )

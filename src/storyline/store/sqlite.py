@@ -19,22 +19,17 @@ from typing import Any
 import numpy as np
 
 from storyline import serialize
-from storyline.enrich.developments import ArticleEnrichment
-from storyline.enrich.entities import (
-    ENTITY_TYPES,
-    EntityAppearance,
-    EntityRecord,
-    KnownEntity,
-    clean_name,
-    known_from_rows,
-    name_key,
-)
+from storyline.enrich.entities import ENTITY_TYPES, clean_name, known_from_rows, name_key
 from storyline.errors import NotFoundError, StoreError
 from storyline.models import (
     Article,
+    ArticleEnrichment,
     ArticleSummary,
     Assignment,
+    EntityAppearance,
+    EntityRecord,
     EventMark,
+    KnownEntity,
     StoryDetail,
     StorySummary,
 )

@@ -30,7 +30,7 @@ import numpy as np
 from storyline.models import EventMark
 
 if TYPE_CHECKING:
-    from storyline.enrich.developments import Development
+    from storyline.models import Development
 
 #: Widest event date kept, in days: a month (a quarter or a year says too little).
 MAX_EVENT_DAYS = 31

@@ -1,0 +1,293 @@
+"""Action triggers: the tokens of a sentence that report an event from the lexicon.
+
+A verb reports its action directly ("signed"); a noun needs a verb or preposition that makes
+it an event of the sentence ("held talks", "after the earthquake"); a few patterns need the
+entities around them (a person's "move" to a club is a transfer). ``SentenceView`` wraps a
+spaCy sentence with the helpers both this module and ``modality.py`` use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storyline.enrich.attribution import REPORTING_VERBS
+from storyline.enrich.lexicon import (
+    ANNOUNCE,
+    DECLARE_OBJECTS,
+    LABOUR_WORDS,
+    MILITARY_WORDS,
+    MOTION_VERBS,
+    NOUN_ACTIONS,
+    PARTY_VERBS,
+    SUPPORT_VERBS,
+    VERB_ACTIONS,
+    word_set,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+
+@dataclass(slots=True)
+class Trigger:
+    """A token that reports an action, in the sentence it was found in."""
+
+    token: Token
+    action: str
+    is_verb: bool
+    governor: Token | None  # the verb whose tense a noun trigger takes
+
+
+def _in_action(token: Token) -> tuple[str, bool] | None:
+    """The action a token reports and whether it is a verb trigger, or None."""
+    lemma = token.lemma_.lower()
+    lower = token.lower_
+    tag = token.tag_
+    if tag.startswith("VB"):
+        action = VERB_ACTIONS.get(lemma)
+        return (action, True) if action else None
+    if tag in ("NN", "NNS"):
+        action = NOUN_ACTIONS.get(lemma) or NOUN_ACTIONS.get(lower)
+        if action is None and lemma == "talk" and tag == "NNS":
+            action = "meeting"
+        return (action, False) if action else None
+    return None
+
+
+class SentenceView:
+    """A sentence under analysis, with helpers over its tokens."""
+
+    def __init__(self, sent: Span) -> None:
+        self.sent = sent
+        self.doc = sent.doc
+        self.lemmas = {t.lemma_.lower() for t in sent}
+        self.words = {t.lower_ for t in sent}
+
+    def next_tokens(self, token: Token, n: int) -> list[Token]:
+        return [self.doc[i] for i in range(token.i + 1, min(token.i + 1 + n, self.sent.end))]
+
+    def prev_tokens(self, token: Token, n: int) -> list[Token]:
+        return [self.doc[i] for i in range(max(self.sent.start, token.i - n), token.i)]
+
+
+CLAUSE_OPENERS = word_set(
+    "that which who whom whose after before while because if when where as since until though"
+    " although whereas but"
+)
+
+
+def _governor(s: SentenceView, noun: Token) -> Token | None:
+    """The verb whose tense a noun trigger takes: the verb it is the subject of ("the trip
+    will precede"), else the verb it is the object of ("opened a formal investigation")."""
+    for tok in s.next_tokens(noun, 3):
+        if tok.tag_ in ("RB", "RBR"):
+            continue
+        if tok.tag_ == "MD" or (tok.tag_ in ("VBD", "VBZ", "VBP") and tok.lemma_.lower() != "be"):
+            return tok
+        if tok.lemma_.lower() == "be" and tok.tag_ in ("VBD", "VBZ", "VBP"):
+            following = s.next_tokens(tok, 2)
+            verb = next((t for t in following if t.tag_ in ("VBN", "VBG")), None)
+            return verb if verb is not None else tok
+        break
+    for tok in reversed(s.prev_tokens(noun, 6)):
+        if (tok.is_punct and tok.text not in ("-", "–")) or tok.lower_ in CLAUSE_OPENERS:
+            return None
+        if tok.tag_.startswith("VB") and tok.lemma_.lower() in REPORTING_VERBS - ANNOUNCE:
+            return None  # "said the trip ...": the noun is not what was said's object
+        if tok.tag_ in ("VBN", "VBD") and tok.i > s.sent.start and s.doc[tok.i - 1].tag_ in (
+            "DT", "POS", "PRP$",
+        ):  # fmt: skip
+            return None  # an adjective: "the planned visit", "Coldharbour's agreed takeover"
+        if tok.tag_.startswith("VB") and tok.lemma_.lower() != "be":
+            return tok
+        if tok.tag_ == "MD":
+            return tok
+    return None
+
+
+# Actions that are news only when nothing else happens in the sentence.
+_WEAK_ACTIONS = frozenset({"meeting"})
+# Compounds where an event noun means something else ("heart attack").
+_NOT_EVENTS = frozenset({("heart", "attack"), ("panic", "attack"), ("asthma", "attack")})
+# Nouns that are inherently plural or name one event in the plural ("talks", "repairs").
+_PLURAL_EVENTS = word_set("talks negotiations sanctions repairs floods elections")
+# Prepositions that make an event noun the setting or purpose of an earlier event in the
+# sentence ("visit China for talks", "vote at a general meeting", "during the trip").
+_SETTING_PREPS = word_set("for at during after before following ahead")
+# Determiners and the like that make a plural noun a specific event ("several visits").
+_SPECIFIERS = word_set("DT CD PRP$ POS JJ JJR JJS")
+# Nouns for players, so that a bid for one is a transfer ("offer for the striker").
+_PLAYER_WORDS = word_set(
+    "striker forward midfielder defender goalkeeper winger player playmaker captain"
+)
+# Offers whose object decides the action: a person → transfer, an organisation → acquisition.
+_OFFER_NOUNS = word_set("bid offer approach fee")
+
+
+def find_triggers(
+    s: SentenceView, entity_types: dict[int, str], exclude: tuple[int, int] = (0, 0)
+) -> list[Trigger]:
+    """The action words of a sentence (``exclude``: the character range naming its source,
+    so that "people familiar with the talks" reports no talks)."""
+    found: list[Trigger] = []
+    disaster = any(NOUN_ACTIONS.get(w) in ("earthquake", "storm", "flood") for w in s.lemmas)
+    for token in s.sent:
+        if exclude[0] <= token.idx < exclude[1]:
+            continue
+        lemma = token.lemma_.lower()
+        hit = _in_action(token)
+        if hit is None:
+            hit = _special(s, token, lemma, disaster, entity_types)
+        if hit is None:
+            continue
+        action, is_verb = hit
+        after = s.next_tokens(token, 4)
+        prev = s.prev_tokens(token, 2)
+        if is_verb:
+            if not _verb_counts(token, lemma, after, entity_types):
+                continue
+        else:
+            nxt = after[0] if after else None
+            # A modifier, not the event: "evacuation routes", "quake-hit towns".
+            if (
+                nxt is not None
+                and (nxt.tag_ in ("NN", "NNS") or nxt.text in ("-", "–"))
+                and not (token.lower_ == "talks" or nxt.lower_ in ("of", "on"))
+            ):
+                continue
+            if prev and (prev[-1].lower_, token.lower_) in _NOT_EVENTS:
+                continue
+            if (
+                token.tag_ == "NNS"
+                and token.lower_ not in _PLURAL_EVENTS
+                and (not prev or prev[-1].tag_ not in _SPECIFIERS)
+            ):
+                continue  # a bare plural is generic: "hunting for acquisitions"
+            if (
+                action == "transfer"
+                and lemma == "move"
+                and not any(t.lower_ in ("to", "for", "from") for t in after[:2])
+            ):
+                continue
+            if (
+                found
+                and any(t.lower_ in _SETTING_PREPS for t in prev)
+                and found[-1].action != action
+            ):
+                # The setting or purpose of the earlier event ("visit China for talks") —
+                # unless that event is mere travel ("flew to England for a medical").
+                earlier = found[-1]
+                if not (earlier.is_verb and earlier.token.lemma_.lower() in MOTION_VERBS):
+                    continue
+            if action == "signing" and nxt is not None and nxt.lower_ == "of" and (
+                any(entity_types.get(t.i) == "person" or t.lower_ in _PLAYER_WORDS
+                    for t in s.next_tokens(token, 5))
+            ):  # fmt: skip
+                action = "transfer"
+        governor = None if is_verb else _governor(s, token)
+        found.append(Trigger(token, action, is_verb, governor))
+    # A support verb right before an event noun adds only tense: keep the noun.
+    nouns = [t for t in found if not t.is_verb]
+    kept = []
+    for trig in found:
+        if (
+            trig.is_verb
+            and trig.token.lemma_.lower() in SUPPORT_VERBS
+            and any(0 < n.token.i - trig.token.i <= 6 for n in nouns)
+        ):
+            continue
+        kept.append(trig)
+    # A meeting beside another event is its setting ("will hold talks, after which the two
+    # sides will sign"; "vote at a general meeting"), not news of its own.
+    if any(t.action not in _WEAK_ACTIONS for t in kept):
+        kept = [t for t in kept if t.action not in _WEAK_ACTIONS]
+    return kept
+
+
+def _verb_counts(
+    token: Token, lemma: str, after: list[Token], entity_types: dict[int, str]
+) -> bool:
+    """Whether a lexicon verb reports the event here (not "met the target", "recalled that")."""
+    if lemma in MOTION_VERBS:
+        return any(entity_types.get(t.i) == "place" for t in after)
+    if lemma in PARTY_VERBS:
+        return any(
+            entity_types.get(t.i) in ("person", "org", "place") or t.lower_ == "with" for t in after
+        )
+    first = after[0].lower_ if after else ""
+    if lemma == "recall" and first in ("that", "how", "when", "the", "his", "her"):
+        return any(t.tag_ == "CD" for t in after)
+    if lemma in ("close", "shut"):
+        return first not in ("in", "to", "at", "up", "down", "out")
+    return lemma != "rule"
+
+
+def _special(
+    s: SentenceView, token: Token, lemma: str, disaster: bool, entity_types: dict[int, str]
+) -> tuple[str, bool] | None:
+    """Event words that need context: strike, find guilty, declare an emergency, give
+    evidence, tell a jury, a class action, step down, take over, a medical, emergency funds,
+    and offers (a bid for a player is a transfer, for a company an acquisition)."""
+    tag = token.tag_
+    nxt = s.next_tokens(token, 3)
+    nxt_words = [t.lower_ for t in nxt]
+    prev = s.prev_tokens(token, 1)
+    prev_word = prev[0].lower_ if prev else ""
+    verb = tag.startswith("VB")
+    if lemma == "strike" and not disaster:
+        if s.words & LABOUR_WORDS:
+            return "strike", verb
+        if s.words & MILITARY_WORDS:
+            return "attack", verb
+        return None
+    if lemma in ("speech", "argument") and tag == "NNS" and prev_word == "closing":
+        return "closing-speeches", False
+    if token.lower_ in ("closed", "shut") and tag == "JJ" and prev_word in (
+        "remain", "remains", "remained", "stay", "stays", "stayed", "be", "been", "are", "were",
+    ):  # fmt: skip
+        return "closure", True
+    if (
+        verb
+        and lemma == "be"
+        and nxt_words[:1] == ["in"]
+        and len(nxt) > 1
+        and (
+            entity_types.get(nxt[1].i) == "place"
+            and any(entity_types.get(t.i) == "person" for t in s.prev_tokens(token, 3))
+        )
+    ):
+        return "visit", True  # "Putin will be in Beijing from Thursday to Friday"
+    if verb and lemma == "find" and "guilty" in nxt_words:
+        return "verdict", True
+    if (
+        verb
+        and lemma == "declare"
+        and {t.lower_ for t in s.next_tokens(token, 4)} & DECLARE_OBJECTS
+    ):
+        return "declaration", True
+    if lemma == "evidence" and any(t.lemma_.lower() == "give" for t in s.prev_tokens(token, 3)):
+        return "testimony", False
+    if verb and lemma == "tell" and set(nxt_words) & {"jury", "court", "tribunal"}:
+        return "testimony", True
+    if lemma == "action" and prev_word == "class":
+        return "lawsuit", False
+    if verb and lemma == "step" and nxt_words[:1] == ["down"]:
+        return "resignation", True
+    if verb and lemma == "take" and nxt_words[:1] == ["over"]:
+        return "acquisition", True
+    if token.lower_ == "medical" and prev_word in ("a", "the", "his", "her", "their"):
+        return "medical", False
+    if lemma in ("fund", "funds") and tag == "NNS" and prev_word in (
+        "emergency", "relief", "reconstruction", "public",
+    ):  # fmt: skip
+        return "funding", False
+    if lemma in _OFFER_NOUNS and tag in ("NN", "NNS"):
+        for t in s.next_tokens(token, 15):
+            kind = entity_types.get(t.i)
+            if kind == "person" or t.lower_ in _PLAYER_WORDS or re.match(r"\d+-year-old", t.text):
+                return "transfer", False
+            if kind == "org" and lemma != "fee":
+                return "acquisition", False
+    return None
