@@ -46,6 +46,7 @@ from dateutil import parser as dateparser
 from lxml import etree
 
 from storyline.errors import ExtractionError
+from storyline.extract.boilerplate import boilerplate_reason, headline_like
 from storyline.models import PageFields
 
 try:  # readability-lxml: the second opinion; without it trafilatura's body is used alone
@@ -142,8 +143,8 @@ def clean_paragraphs(paragraphs: Iterable[str]) -> list[str]:
         text = paragraph.strip()
         if not text:
             continue
-        reason = _boilerplate_reason(text)
-        if reason is None and in_teasers and _headline_like(text):
+        reason = boilerplate_reason(text)
+        if reason is None and in_teasers and headline_like(text):
             reason = "teaser"
         if reason is not None:
             logger.debug("dropped %s paragraph: %.80s", reason, text)
@@ -294,103 +295,10 @@ def _token_key(text: str) -> tuple[str, ...]:
     return tuple(t.casefold() for t in _WORD.findall(text))
 
 
-# Boilerplate paragraphs. Each rule also bounds the paragraph's length so that a real
-# paragraph merely mentioning, say, a newsletter is kept. Checked against the benchmark's
-# hand-made bodies: the rules remove 14 of their 4,363 lines, all of them credits, follow-us
-# lines or teaser lists that the annotators happened to keep.
-_I = re.IGNORECASE
-_TEASER_PREFIX = re.compile(
-    r"^\W{0,3}(related"
-    r"( (articles?|stories|story|content|coverage|reading|links|posts?|news|videos?))?"
-    r"|read more|read also|also read|read next|see more|see also|more from [^:|]{1,40}"
-    r"|more on (this|that)( story| topic)?|recommended( reading| stories)?|don'?t miss"
-    r"|you (may|might) also like|most (read|popular))\s*[:|»>]",
-    _I,
-)
-_TEASER_LABEL = re.compile(
-    r"^\W{0,3}(related( (articles?|stories|content|coverage|reading|links|posts?|news|videos?))?"
-    r"|read more|more stories|more from [^:|]{1,40}|see also|recommended( reading| stories)?"
-    r"|don'?t miss|you (may|might) also like|most (read|popular)|trending( now)?)\W{0,3}$",
-    _I,
-)
-_ALSO_ON = re.compile(r"^also on [\w-]+(\.[\w-]+)+\b", _I)
-_NEWSLETTER = re.compile(
-    r"^(sign up|subscribe)\b.*\b(newsletters?|inbox|alerts?|updates)\b"
-    r"|\bnewsletters?\b.*\b(sign(ing)? up|subscrib\w*|inbox|deliver\w*)\b"
-    r"|\b(sign(ing)? up|subscrib\w*|get|deliver\w*)\b.*\b(newsletters?|inbox)\b",
-    _I,
-)
-_NEWSLETTER_LABEL = re.compile(r"\bnewsletters?\b", _I)
-_SOCIAL = re.compile(
-    r"\bfollow (us|me|him|her|them|@\w+|[^.?!]{1,60}?) on "
-    r"(twitter|facebook|instagram|linkedin|youtube|tiktok)\b"
-    r"|\bfollow (us|me|him|her|them) @\w+"
-    r"|^like this (story|article)\?"
-    r"|^share (this (article|story|post)|on (facebook|twitter|whatsapp|linkedin))\b"
-    r"|^(click|tap) here to (share|subscribe|sign up)",
-    _I,
-)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_CONTACT = re.compile(r"\b(e-?mail|reach(ed)?|contact|tips?|follow)\b", _I)
-_WIRE_CREDIT = re.compile(
-    r"^\W{0,2}((additional |with )?reporting (by|from)|writing by|edit(ing|ed) by|compiled by)\b",
-    _I,
-)
-_CREDIT = re.compile(
-    r"^\W{0,2}(photo(graph)?s?|images?|pictures?|video)( credits?)?\s*(:|©|by\b)"
-    r"|^\W{0,2}credits?\s*:|^copyright\b|\ball rights reserved\b|©",
-    _I,
-)
-# Case-sensitive: "EPA" the agency, not "ePA" the abbreviation ending a German sentence.
-_CREDIT_END = re.compile(
-    r"\b(Getty Images|AP Photo|AFP|Reuters|REUTERS|Shutterstock|iStock(photo)?|EPA(-EFE)?"
-    r"|File [Pp]hoto)\)?$"
-)
-_LABEL = re.compile(
-    r"^\W*(\d+ )?(comments?|leave a (comment|reply)|tell us what you think"
-    r"|join the (conversation|discussion)|tags?|share( this( article| story)?)?|advertisement"
-    r"|story continues below( advertisement)?|continue reading|print|email)\W*$",
-    _I,
-)
-_TAGS = re.compile(r"^(tags?|tagged|filed under|categories|category|posted in|topics)\s*:", _I)
-_STAMP = re.compile(
-    r"^(last )?(updated|published|posted)( on| at)?\b[^a-z]{0,3}.{0,40}\d.{0,20}$", _I
-)
-_PITCH = re.compile(
-    r"^if you (enjoyed|liked|value|appreciate) (this|our) (article|story|journalism|reporting)", _I
-)
-_SENTENCE_END = re.compile(r"[.!?…:\"”’]\W{0,2}$")
-
-
-def _boilerplate_reason(text: str) -> str | None:
-    n = len(_WORD.findall(text))
-    checks = (
-        ("teaser", n <= 40 and (_TEASER_PREFIX.search(text) or _ALSO_ON.search(text))),
-        ("teaser", _TEASER_LABEL.search(text)),
-        ("newsletter", n <= 45 and _NEWSLETTER.search(text)),
-        ("newsletter", n <= 6 and _NEWSLETTER_LABEL.search(text)),
-        ("social", n <= 45 and _SOCIAL.search(text)),
-        ("contact", n <= 45 and _EMAIL.search(text) and _CONTACT.search(text)),
-        ("credit", n <= 60 and _WIRE_CREDIT.search(text)),
-        ("credit", n <= 25 and (_CREDIT.search(text) or _CREDIT_END.search(text))),
-        ("label", _LABEL.search(text)),
-        ("tags", n <= 40 and _TAGS.search(text)),
-        ("stamp", n <= 12 and _STAMP.search(text)),
-        ("pitch", n <= 60 and _PITCH.search(text)),
-    )
-    return next((reason for reason, hit in checks if hit), None)
-
-
-def _headline_like(text: str) -> bool:
-    """A list item or a short line without closing punctuation: a teaser headline."""
-    return text.startswith("- ") or (
-        len(_WORD.findall(text)) <= 20 and not _SENTENCE_END.search(text)
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Metadata
 
+_I = re.IGNORECASE
 _ARTICLE_TYPES = ("article", "posting", "report")  # NewsArticle, BlogPosting, Report …
 _DATE_META = tuple(
     _split(

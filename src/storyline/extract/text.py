@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
+from storyline.extract.boilerplate import CREDIT_TAIL, DUMP_BOILERPLATE, SECTION_CUT
 from storyline.models import PageFields
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -37,46 +38,9 @@ _DATE = re.compile(
     rf"|\d{{4}}-\d{{2}}-\d{{2}})"
     r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:UTC|GMT|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?)?"
 )
-_BOILERPLATE = re.compile(
-    r"^(?:"
-    r"this (?:audio|article|summary) (?:is|was) (?:created|generated|produced)"
-    r" with (?:the )?(?:help of )?ai"
-    r"|listen to (?:this|the) (?:article|story)"
-    r"|(?:related|recommended|read more|read also|see also|also read|more on this|more from"
-    r"|more|editor'?s? picks?|must read|don'?t miss|trending|popular)"
-    r"(?:\s+(?:articles?|stories|story|content|reading|coverage|news|links?|posts?|on \w+))?"
-    r"\s*[:|–—-]"
-    r"|(?:share|sign up|subscribe|follow us|advertisement|support (?:our|independent)|click here"
-    r"|download (?:our|the) app|join our|get our|we use cookies|cookie settings|all rights reserved"
-    r"|copyright|tags?:|topics?:|filed under|updated:|published:|last updated|print this)\b"
-    r"|©"
-    r"|\[(?:image|photo|picture|video|graphic)\b.*\]$"
-    r"|\d+\s+min(?:ute)?s?\s+read$"
-    r"|(?:additional )?(?:reporting|writing|editing|compiled|translated) by\b"
-    r"|(?:original (?:url|link|article)|source url|url)\s*:"
-    r"|(?:[\w.\s,&']{2,80})\s+contributed (?:reporting|to this report)\b"
-    r"|(?:photo|image|picture|credit|photograph|illustration|main image|top image)s?\s*:"
-    r")",
-    re.IGNORECASE,
-)
-_CREDIT_TAIL = re.compile(
-    r"(?:\((?:[^()]*?/[^()]*?|[^()]*?\bvia\b[^()]*?|(?:photo|image|credit)[^()]*?)\)\s*$"
-    r"|(?:[/,(]|\bvia|\bphoto:?)\s*(?:getty images|shutterstock|ap photo|afp|reuters|"
-    r"epa(?:-efe)?|tass|ria novosti|pool|istock|alamy|anadolu|xinhua|sputnik)\b[^.]{0,40}$"
-    r"|[A-Za-z][\w.-]*\.(?:com|ru|org|net|gov|ua|uk|de|fr|io|info)\s*$"
-    r"|\b[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s+/\s+[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3}$)",
-    re.IGNORECASE,
-)
 _DESK_SUFFIX = re.compile(r"(?:\s+news)?\s+(?:desk|staff|newsroom|team|bureau)\b.*$", re.I)
 _AUTHORS_LINE = re.compile(
     r"^(?:authors?|written by|reporting by|words|reporter|text|story by|by)\s*[:\s]\s*(.+)$", re.I
-)
-# Headers of link lists after the body ("More from the Herald", "Related stories").
-_SECTION_CUT = re.compile(
-    r"^(?:more from|more stories|related (?:articles?|stories|coverage|content|news)|recommended|"
-    r"most (?:read|popular|viewed)|you (?:may|might) also like|read next|latest (?:news|stories)|"
-    r"trending|editor'?s'? picks|further reading|sign up|subscribe)\b",
-    re.I,
 )
 _MASTHEAD = re.compile(r"^([A-Z][A-Z'&.]+(?:\s+[A-Z][A-Z'&.]+){0,4})\s*(?:[|•·:]|$)")
 _ORG_WORDS = re.compile(
@@ -116,14 +80,14 @@ def _clean_line(line: str) -> str:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(line))
+    return bool(DUMP_BOILERPLATE.match(line))
 
 
 def _is_caption(line: str) -> bool:
     """A line carrying a photo credit, or a short untermianted description of an image."""
     if len(line.split()) > 70:
         return False
-    return bool(_CREDIT_TAIL.search(line)) and not line.endswith(("”", '"'))
+    return bool(CREDIT_TAIL.search(line)) and not line.endswith(("”", '"'))
 
 
 def _is_body_paragraph(line: str) -> bool:
@@ -150,7 +114,7 @@ def _is_meta_line(line: str) -> bool:
 def _is_header_line(line: str) -> bool:
     """Lines that belong above a body: bylines, date lines, captions, audio/image notices —
     not the share prompts and link teasers that also appear between paragraphs."""
-    if _SECTION_CUT.match(line) or re.match(
+    if SECTION_CUT.match(line) or re.match(
         r"(?:share|follow|advertisement|read more|read also|related|see also|also read|more)\b",
         line,
         re.I,
@@ -284,7 +248,7 @@ def _trim_trailer(body: list[str]) -> list[str]:
     # A link-list or newsletter header near the end cuts the rest, unless real paragraphs
     # (two or more long sentence lines) still follow it.
     for index, line in enumerate(lines):
-        if _SECTION_CUT.match(line) and len(line.split()) <= 12:
+        if SECTION_CUT.match(line) and len(line.split()) <= 12:
             rest = [x for x in lines[index + 1 :] if len(x.split()) > 40]
             if len(rest) < 2:
                 lines = lines[:index]
