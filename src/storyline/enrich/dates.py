@@ -14,7 +14,7 @@ How it works, in two steps, regular expressions only (no model, pure Python):
    that is what makes the module fast (see ``_windows``).
 2. **Resolution** relative to the publication date. Expressions that carry no year or week
    ("in May", "on Thursday", "the first quarter", "over the weekend") need a *direction*, taken
-   from the sentence around them (``_Context.direction``): the nearest tense cue before the
+   from the sentence around them (``DateContext.direction``): the nearest tense cue before the
    expression, else the nearest one after it, else the caller's ``tense_hint``. Future cues
    are modal and plan words (will, would, expected, plans, scheduled, set to, due, could) and
    scheduling verbs in the present tense (begins, opens, takes effect, "polls close"); past
@@ -58,27 +58,31 @@ Conventions (what a reader of a news article means; the gold set in
 
 from __future__ import annotations
 
-import bisect
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
+from storyline.enrich.calendar_spans import (
+    day_in_direction,
+    last_day,
+    month_span,
+    month_year,
+    quarter_span,
+    quarter_year,
+    relative_month_year,
+    safe_date,
+    shift_month,
+    weekday_date,
+)
+from storyline.enrich.lexicon import word_set
+from storyline.enrich.tense import DateContext, Direction
 from storyline.errors import ConfigError
 from storyline.models import TimeSpan
 
 __all__ = ["Direction", "resolve_dates"]
 
-#: The direction an expression without a year or week points to, relative to publication.
-Direction = Literal["past", "future"]
-
 # --------------------------------------------------------------------------- lexicon
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 _MONTH_NAMES = (
@@ -113,229 +117,6 @@ _NUMBER = r"\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 _YEAR_AFTER = rf"(?:,?\s+(?P<y>{_YEAR})|\s+(?P<yrel>this|last|next)\s+year\b)"
 _RANGE_SEP = r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\band\b)\s*"
 
-# --------------------------------------------------------------------------- tense cues
-
-# Words that point a sentence to the future: modals and plan words, and present-tense
-# scheduling verbs ("polls close on Sunday", "the visit begins on May 16").
-_FUTURE_WORDS = _words(
-    "will won't would shall expects expect expecting plan plans planned planning scheduled"
-    " schedule schedules upcoming forthcoming coming intend intends intended forecast forecasts"
-    " forecasted predict predicts predicted projected likely poised slated could might should"
-    " preparing ahead soon later tomorrow begin begins start starts open opens close closes"
-    " ends runs expire expires resume resumes meet meets returns arrives hosts holds visits"
-    " travels"
-)
-# Future only before one of these words: "set to", "is to", "takes effect", "kicks off".
-_FUTURE_BEFORE = {
-    "set": {"to", "for"}, "going": {"to"}, "is": {"to"}, "are": {"to"}, "aim": {"to"},
-    "aims": {"to"}, "hope": {"to"}, "hopes": {"to"}, "prepare": {"to"}, "prepares": {"to"},
-    "take": {"place", "effect"}, "takes": {"place", "effect"}, "kick": {"off"},
-    "kicks": {"off"},
-}  # fmt: skip
-_PAST_WORDS = _words(
-    "said told met held was were had did didn't took made rose fell began won lost came went"
-    " saw became gave got left struck hit ran fled led sent spent sold bought brought thought"
-    " caught fought kept built broke chose drew drove flew froze grew knew spoke stole threw"
-    " woke wore wrote sank shot stood withdrew paid laid meant felt heard found sat swept sought"
-    " taught tore shut cut spread quit lit slid swung upheld underwent overtook agreed freed"
-    " decreed guaranteed ago earlier previously already recently yesterday since"
-)
-# A past form right after these is an infinitive, a passive participle or an adjective
-# ("to cut", "will be held", "the proposed summit", "will remain closed"), not a past tense.
-_NOT_PAST_AFTER = _words(
-    "to will would can could may might must shall should not never do does be been being is"
-    " are am get gets getting the a an its their his her our my your remain remains stay stays"
-    " seem seems become becomes"
-)
-# Words ending in -ed that are not verbs in the past tense.
-_NOT_PAST_WORDS = _words(
-    "hundred united limited based related alleged armed advanced detailed concerned"
-    " interested sacred naked wicked beloved"
-)
-# "due to the storm" is a cause, "due to vote" a plan.
-_DUE_CAUSE = _words("the a an its their his her this that these those")
-_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
-
-# Sentence ends: . ! ? followed by space and a capital or quote, or a line break.
-_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[A-Z0-9])|\n\s*")
-_ABBREVIATION_RE = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Prof|No|Jan|Feb|Mar|Apr"
-    r"|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|approx))\.$"
-)
-
-
-def _cue(words: list[str], lowered: list[str], i: int) -> Direction | None:
-    """The tense the i-th word of a sentence signals, if any."""
-    w = lowered[i]
-    nxt = lowered[i + 1] if i + 1 < len(lowered) else ""
-    prev = lowered[i - 1] if i else ""
-    if w in _FUTURE_WORDS:
-        if (w in ("start", "starts") and nxt == "of") or (w in ("close", "closes") and nxt == "to"):
-            return None  # "the start of", "close to"
-        return "future"
-    if w == "expected":
-        return None if prev == "than" else "future"
-    if nxt in _FUTURE_BEFORE.get(w, ()):
-        return "future"
-    if w == "due":
-        after = lowered[i + 2] if i + 2 < len(lowered) else ""
-        cause = nxt == "to" and (after in _DUE_CAUSE or after.endswith("s"))
-        return None if cause else "future"
-    if words[i] == "may" or w.endswith("'ll"):
-        return "future"  # lower-case "may" only: "May" may be the month
-    if w in _PAST_WORDS or (
-        words[i].islower() and len(w) > 4 and w.endswith("ed") and not w.endswith("eed")
-    ):
-        if w in _NOT_PAST_WORDS or prev in _NOT_PAST_AFTER:
-            return None
-        return "past"
-    return None
-
-
-_UNTIL_RE = re.compile(r"\b(?:until|till)\s+$", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class _Context:
-    """One text being resolved: publication day, fallback direction, lazily split sentences."""
-
-    text: str
-    pub: date
-    hint: Direction | None
-    _starts: list[int] | None = None
-    _cues: dict[int, list[tuple[int, int, Direction]]] | None = None
-
-    def _sentence(self, pos: int) -> tuple[int, int]:
-        if self._starts is None:
-            starts = [0]
-            for m in _SENTENCE_END_RE.finditer(self.text):
-                if not _ABBREVIATION_RE.search(self.text, max(0, m.start() - 8), m.start() + 1):
-                    starts.append(m.end())
-            self._starts = starts
-        i = bisect.bisect_right(self._starts, pos) - 1
-        end = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
-        return self._starts[i], end
-
-    def _sentence_cues(self, start: int, end: int) -> list[tuple[int, int, Direction]]:
-        if self._cues is None:
-            self._cues = {}
-        cues = self._cues.get(start)
-        if cues is None:
-            matches = list(_WORD_RE.finditer(self.text, start, end))
-            words = [m.group().replace("’", "'") for m in matches]
-            lowered = [w.lower() for w in words]
-            cues = []
-            for i, m in enumerate(matches):
-                kind = _cue(words, lowered, i)
-                if kind:
-                    cues.append((m.start(), m.end(), kind))
-            self._cues[start] = cues
-        return cues
-
-    def direction(self, start: int, end: int) -> Direction | None:
-        """The tense of the sentence around text[start:end], else the caller's hint.
-
-        The last tense cue before the expression decides, else "until"/"till" right before it
-        (a limit still ahead: "the ban lasts until March 14, officials said"), else the first
-        cue after it."""
-        s_start, s_end = self._sentence(start)
-        before: Direction | None = None
-        for c_start, c_end, kind in self._sentence_cues(s_start, s_end):
-            if c_end <= start:
-                before = kind
-            elif c_start >= end:
-                if before is None and _UNTIL_RE.search(self.text, max(s_start, start - 12), start):
-                    return "future"
-                return before or kind
-        return before or self.hint
-
-
-# --------------------------------------------------------------------------- calendar helpers
-
-
-def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def _month_span(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, _last_day(year, month))
-
-
-def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
-    index = year * 12 + month - 1 + by
-    return index // 12, index % 12 + 1
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    if 1 <= month <= 12 and 1 <= day <= _last_day(year, month):
-        return date(year, month, day)
-    return None
-
-
-def _month_year(month: int, pub: date, direction: Direction | None) -> int:
-    """Year of a bare month name, seen from ``pub`` in ``direction`` (None: nearest)."""
-    if direction == "past":
-        return pub.year if month <= pub.month else pub.year - 1
-    if direction == "future":
-        return pub.year if month >= pub.month else pub.year + 1
-    diff = month - pub.month
-    if abs(diff) <= 6:
-        return pub.year
-    return pub.year - 1 if diff > 0 else pub.year + 1
-
-
-def _relative_month_year(month: int, pub: date, rel: str) -> int:
-    """Year of "last/next/this <Month>"; "last" and "next" skip the current month."""
-    if rel == "last":
-        return pub.year if month < pub.month else pub.year - 1
-    if rel in ("next", "coming"):
-        return pub.year if month > pub.month else pub.year + 1
-    return pub.year
-
-
-def _day_in_direction(month: int, day: int, pub: date, direction: Direction | None) -> date | None:
-    """A month-and-day without a year: the occurrence in ``direction`` (None: nearest)."""
-    years = (pub.year - 1, pub.year, pub.year + 1)
-    candidates = [d for y in years if (d := _safe_date(y, month, day))]
-    if direction == "past":
-        past = [d for d in candidates if d <= pub]
-        return past[-1] if past else None
-    if direction == "future":
-        future = [d for d in candidates if d >= pub]
-        return future[0] if future else None
-    if not candidates:
-        return None
-    return min(candidates, key=lambda d: (abs((d - pub).days), d.year != pub.year))
-
-
-def _weekday_date(weekday: int, pub: date, direction: Direction | None, rel: str | None) -> date:
-    forward = (weekday - pub.weekday()) % 7
-    back = (pub.weekday() - weekday) % 7
-    if rel == "last":
-        return pub - timedelta(days=back or 7)
-    if rel in ("next", "coming"):
-        return pub + timedelta(days=forward or 7)
-    if rel == "this" or (direction == "future" and forward):
-        return pub + timedelta(days=forward)
-    return pub - timedelta(days=back)
-
-
-def _quarter_year(quarter: int, pub: date, direction: Direction | None) -> int:
-    current = (pub.month - 1) // 3 + 1
-    if direction == "past":
-        return pub.year if quarter <= current else pub.year - 1
-    if direction == "future":
-        return pub.year if quarter >= current else pub.year + 1
-    diff = (3 * quarter - 1) - pub.month  # distance to the quarter's middle month
-    if abs(diff) <= 6:
-        return pub.year
-    return pub.year - 1 if diff > 0 else pub.year + 1
-
-
-def _quarter_span(year: int, quarter: int) -> tuple[date, date]:
-    return date(year, 3 * quarter - 2, 1), _month_span(year, 3 * quarter)[1]
-
-
 def _number(word: str) -> int:
     word = word.lower()
     return int(word) if word.isdigit() else _NUMBER_WORDS[word]
@@ -356,11 +137,11 @@ def _relative_year(rel: str | None, pub: date) -> int:
 # --------------------------------------------------------------------------- patterns
 
 _Resolved = tuple[date, date, str]
-_Handler = Callable[[re.Match[str], _Context], _Resolved | None]
+_Handler = Callable[[re.Match[str], DateContext], _Resolved | None]
 
 
-def _iso(m: re.Match[str], ctx: _Context) -> _Resolved | None:
-    d = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+def _iso(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
+    d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
     return (d, d, "day") if d else None
 
 
@@ -373,14 +154,16 @@ def _stated_year(m: re.Match[str], pub: date) -> int | None:
     return None
 
 
-def _explicit_or_directed_day(month: int, day: int, m: re.Match[str], ctx: _Context) -> date | None:
+def _explicit_or_directed_day(
+    month: int, day: int, m: re.Match[str], ctx: DateContext
+) -> date | None:
     year = _stated_year(m, ctx.pub)
     if year is not None:
-        return _safe_date(year, month, day)
-    return _day_in_direction(month, day, ctx.pub, ctx.direction(m.start(), m.end()))
+        return safe_date(year, month, day)
+    return day_in_direction(month, day, ctx.pub, ctx.direction(m.start(), m.end()))
 
 
-def _day_range(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _day_range(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     m1 = _month_number(m["m1"]) if m["m1"] else None
     m2 = _month_number(m["m2"]) if m["m2"] else None
     d1, d2 = _day_number(m["d1"]), _day_number(m["d2"])
@@ -396,25 +179,25 @@ def _day_range(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     if start is None:
         return None
     end_year = start.year + (1 if last_month < first_month else 0)
-    end = _safe_date(end_year, last_month, d2)
+    end = safe_date(end_year, last_month, d2)
     return (start, end, "days") if end and end > start else None
 
 
-def _weekday_date_expr(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _weekday_date_expr(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     month = _month_number(m["m"] or m["m2"])
     day = _day_number(m["d"] or m["d2"])
     d = _explicit_or_directed_day(month, day, m, ctx)
     return (d, d, "day") if d else None
 
 
-def _month_day(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _month_day(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     d = _explicit_or_directed_day(_month_number(m["m"]), _day_number(m["d"]), m, ctx)
     return (d, d, "day") if d else None
 
 
-def _month_with_year(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _month_with_year(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     year = _stated_year(m, ctx.pub)
-    return (*_month_span(year, _month_number(m["m"])), "month") if year else None
+    return (*month_span(year, _month_number(m["m"])), "month") if year else None
 
 
 _PARTS = {
@@ -425,7 +208,7 @@ _PARTS = {
 }  # fmt: skip
 
 
-def _part_of_month(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _part_of_month(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     part = (m["part"] or m["part2"] or m["half"]).lower()
     if m["m"]:
         month = _month_number(m["m"])
@@ -433,27 +216,27 @@ def _part_of_month(m: re.Match[str], ctx: _Context) -> _Resolved | None:
         if stated is not None:
             year = stated
         elif m["mrel"]:
-            year = _relative_month_year(month, ctx.pub, m["mrel"].lower())
+            year = relative_month_year(month, ctx.pub, m["mrel"].lower())
         else:
-            year = _month_year(month, ctx.pub, ctx.direction(m.start(), m.end()))
+            year = month_year(month, ctx.pub, ctx.direction(m.start(), m.end()))
     else:
         shift = {"last": -1, "next": 1}.get((m["rel"] or "this").lower(), 0)
-        year, month = _shift_month(ctx.pub.year, ctx.pub.month, shift)
+        year, month = shift_month(ctx.pub.year, ctx.pub.month, shift)
     first, last = _PARTS[part]
-    last = min(last, _last_day(year, month))
+    last = min(last, last_day(year, month))
     return date(year, month, first), date(year, month, last), "part-of-month"
 
 
-def _part_of_year(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _part_of_year(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     year = int(m["y"]) if m["y"] else _relative_year(m["rel"], ctx.pub)
     month = 12 if m["part"].lower() == "end" else 1
-    return (*_month_span(year, month), "month")
+    return (*month_span(year, month), "month")
 
 
-def _earlier_later(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _earlier_later(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     pub, earlier = ctx.pub, m["when"].lower() == "earlier"
     if m["unit"].lower() == "month":
-        first, last = pub.replace(day=1), _month_span(pub.year, pub.month)[1]
+        first, last = pub.replace(day=1), month_span(pub.year, pub.month)[1]
         granularity = "part-of-month"
     else:
         first, last = pub - timedelta(days=pub.weekday()), pub + timedelta(days=6 - pub.weekday())
@@ -463,7 +246,7 @@ def _earlier_later(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     return min(last, pub + timedelta(days=1)), last, granularity
 
 
-def _quarter(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _quarter(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     word = (m["ord"] or "").lower()
     explicit_year = m["y"] or m["qy"]
     year_rel = m["yrel"]
@@ -477,29 +260,29 @@ def _quarter(m: re.Match[str], ctx: _Context) -> _Resolved | None:
         current = (ctx.pub.month - 1) // 3
         shift = {"next": 1, "last": -1, "previous": -1}.get(word, 0)
         year, q0 = divmod(ctx.pub.year * 4 + current + shift, 4)
-        return (*_quarter_span(year, q0 + 1), "quarter")
+        return (*quarter_span(year, q0 + 1), "quarter")
     if explicit_year:
         year = int(explicit_year)
     elif year_rel:
         year = _relative_year(year_rel, ctx.pub)
     else:
-        year = _quarter_year(quarter, ctx.pub, ctx.direction(m.start(), m.end()))
-    return (*_quarter_span(year, quarter), "quarter")
+        year = quarter_year(quarter, ctx.pub, ctx.direction(m.start(), m.end()))
+    return (*quarter_span(year, quarter), "quarter")
 
 
-def _relative_unit(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _relative_unit(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     rel, unit, pub = m["rel"].lower(), m["unit"].lower(), ctx.pub
     shift = {"last": -1, "next": 1}.get(rel, 0)
     if unit == "week":
         monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
         return monday, monday + timedelta(days=6), "week"
     if unit == "month":
-        return (*_month_span(*_shift_month(pub.year, pub.month, shift)), "month")
+        return (*month_span(*shift_month(pub.year, pub.month, shift)), "month")
     year = pub.year + shift
     return date(year, 1, 1), date(year, 12, 31), "year"
 
 
-def _weekend(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _weekend(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     pub = ctx.pub
     saturday = pub - timedelta(days=pub.weekday()) + timedelta(days=5)  # this week's
     rel = (m["rel"] or "").lower()
@@ -516,13 +299,13 @@ def _weekend(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     return saturday, saturday + timedelta(days=1), "days"
 
 
-def _ago(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _ago(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     n, unit, pub = _number(m["n"]), m["unit"].lower(), ctx.pub
     if unit in ("day", "week"):
         d = pub - timedelta(days=n * (7 if unit == "week" else 1))
         return d, d, "day"
     if unit == "month":
-        return (*_month_span(*_shift_month(pub.year, pub.month, -n)), "month")
+        return (*month_span(*shift_month(pub.year, pub.month, -n)), "month")
     return date(pub.year - n, 1, 1), date(pub.year - n, 12, 31), "year"
 
 
@@ -533,7 +316,7 @@ _DURATION_BEFORE_RE = re.compile(
 )
 
 
-def _in_n(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _in_n(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     # "in two weeks" is a point in time only when the sentence looks ahead and no superlative
     # makes it a duration ("the first rise in two months").
     if ctx.direction(m.start(), m.end()) != "future":
@@ -542,7 +325,7 @@ def _in_n(m: re.Match[str], ctx: _Context) -> _Resolved | None:
         return None
     n, unit, pub = _number(m["n"]), m["unit"].lower(), ctx.pub
     if unit == "month":
-        return (*_month_span(*_shift_month(pub.year, pub.month, n)), "month")
+        return (*month_span(*shift_month(pub.year, pub.month, n)), "month")
     d = pub + timedelta(days=n * (7 if unit == "week" else 1))
     return d, d, "day"
 
@@ -553,7 +336,7 @@ _DEICTIC_OFFSETS = {
 }  # fmt: skip
 
 
-def _deictic(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _deictic(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     d = ctx.pub + timedelta(days=_DEICTIC_OFFSETS[" ".join(m.group().lower().split())])
     return d, d, "day"
 
@@ -567,7 +350,7 @@ _WEEK_AFTER_RE = re.compile(r"\s*,?\s*(next|last|this)\s+week\b", re.IGNORECASE)
 _WEEK_SHIFT = {"next": 7, "coming": 7, "last": -7, "this": 0}
 
 
-def _anchored_weekday(weekday: int, m: re.Match[str], ctx: _Context) -> date | None:
+def _anchored_weekday(weekday: int, m: re.Match[str], ctx: DateContext) -> date | None:
     """The weekday's date in a week named next to the expression, if one is."""
     before = _WEEK_BEFORE_RE.search(ctx.text, max(0, m.start() - 30), m.start())
     after = None if before else _WEEK_AFTER_RE.match(ctx.text, m.end())
@@ -578,7 +361,7 @@ def _anchored_weekday(weekday: int, m: re.Match[str], ctx: _Context) -> date | N
     return monday + timedelta(days=_WEEK_SHIFT[found.group(1).lower()] + weekday)
 
 
-def _weekday_range(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _weekday_range(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     if m["sep"].strip().lower() == "and" and not m["pre"]:
         return None  # "on Monday and Friday": two days, each found on its own
     w1, w2 = _WEEKDAYS.index(m["w1"].lower()), _WEEKDAYS.index(m["w2"].lower())
@@ -587,9 +370,9 @@ def _weekday_range(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     if anchored is not None:
         return anchored, anchored + length, "days"
     if ctx.direction(m.start(), m.end()) == "future":
-        start = _weekday_date(w1, ctx.pub, "future", None)
+        start = weekday_date(w1, ctx.pub, "future", None)
         return start, start + length, "days"
-    end = _weekday_date(w2, ctx.pub, "past", None)
+    end = weekday_date(w2, ctx.pub, "past", None)
     return end - length, end, "days"
 
 
@@ -598,7 +381,7 @@ _NOT_A_DAY_BEFORE_RE = re.compile(
 )
 
 
-def _weekday(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _weekday(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     if not m["rel"] and _NOT_A_DAY_BEFORE_RE.search(ctx.text, max(0, m.start() - 10), m.start()):
         return None
     rel = m["rel"].lower() if m["rel"] else None
@@ -607,7 +390,7 @@ def _weekday(m: re.Match[str], ctx: _Context) -> _Resolved | None:
     if anchored is not None:
         return anchored, anchored, "day"
     direction = None if rel else ctx.direction(m.start(), m.end())
-    d = _weekday_date(weekday, ctx.pub, direction, rel)
+    d = weekday_date(weekday, ctx.pub, direction, rel)
     return d, d, "day"
 
 
@@ -618,25 +401,25 @@ _MONTH_CONTEXT_RE = re.compile(
 )
 
 
-def _bare_month(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _bare_month(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     month = _month_number(m["m"])
     if m["rel"]:
-        year = _relative_month_year(month, ctx.pub, m["rel"].lower())
+        year = relative_month_year(month, ctx.pub, m["rel"].lower())
     elif _MONTH_CONTEXT_RE.search(ctx.text, max(0, m.start() - 30), m.start()):
-        year = _month_year(month, ctx.pub, ctx.direction(m.start(), m.end()))
+        year = month_year(month, ctx.pub, ctx.direction(m.start(), m.end()))
     else:
         return None
-    return (*_month_span(year, month), "month")
+    return (*month_span(year, month), "month")
 
 
 _WORD_AFTER_RE = re.compile(r"\s+([a-z]+)\b")
-_COUNT_NOUNS = _words("people men women children staff troops police personnel")
-_NOT_PLURALS = _words("was has is as its his this thus us plus versus across amid amidst")
+_COUNT_NOUNS = word_set("people men women children staff troops police personnel")
+_NOT_PLURALS = word_set("was has is as its his this thus us plus versus across amid amidst")
 _YEAR_BEFORE_RE = re.compile(r"\b(?:19|20)\d\d\s+$")
 _CAPITAL_AFTER_RE = re.compile(r"\s+[A-Z]")
 
 
-def _bare_year(m: re.Match[str], ctx: _Context) -> _Resolved | None:
+def _bare_year(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     after = _WORD_AFTER_RE.match(ctx.text, m.end())
     if after and (
         after[1] in _COUNT_NOUNS or (after[1].endswith("s") and after[1] not in _NOT_PLURALS)
@@ -856,7 +639,7 @@ def resolve_dates(
     if tense_hint not in (None, "past", "future"):
         raise ConfigError(f"tense_hint must be 'past', 'future' or None, not {tense_hint!r}")
     pub = published.date() if isinstance(published, datetime) else published
-    ctx = _Context(text, pub, tense_hint)
+    ctx = DateContext(text, pub, tense_hint)
 
     candidates: list[tuple[int, int, int, re.Match[str], _Pattern]] = []
     anchors = _anchors(text)

@@ -3,7 +3,8 @@ nouns that report each, and the cue words that say how sure a report is.
 
 Used by ``triggers.py`` (which tokens report an action), ``modality.py`` (rumoured, expected,
 planned, announced, happened, denied, cancelled, postponed) and ``developments.py``. Extending
-Storyline to a new kind of event starts here: add an ``Action`` to ``ACTIONS``.
+Storyline to a new kind of event starts here: add an ``Action`` to ``ACTIONS``. ``word_set``
+writes every word list of the enrichment stage (dates and tense cues too).
 """
 
 from __future__ import annotations
