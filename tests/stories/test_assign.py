@@ -129,6 +129,30 @@ def test_assign_centroid_index_inverted_file_finds_the_nearest() -> None:
     assert ivf.last_scanned < len(data) / 3
 
 
+def test_assign_centroid_index_cell_lists_follow_updates() -> None:
+    """After stories move between cells (their centroids change), every story is listed in
+    exactly the cell it belongs to, with its current sketch, and a moved story is found at its
+    new place."""
+    data, _ = _clustered(5000, 32, seed=9)
+    index = CentroidIndex(exact_max=1000)
+    for v in data:
+        index.add(v, 0.0, 0.0)
+    rng = np.random.default_rng(10)
+    moved = rng.choice(len(data), size=800, replace=False)
+    for pos in moved.tolist():
+        index.update(pos, data[int(rng.integers(0, len(data)))], 0.0, 0.0)
+    for pos in range(5000, 5300):  # and new stories after training
+        index.add(data[pos - 5000], 0.0, 0.0)
+    cell_of = index._cell_of[: len(index)]
+    for cell in range(len(index._cells)):
+        listed = np.sort(index._lists.gather(np.array([cell])))
+        assert listed.tolist() == np.flatnonzero(cell_of == cell).tolist()
+        ids, sims = index._lists.score(np.array([cell]), data[0] @ index._proj)
+        assert np.allclose(sims, index._sk[ids] @ (data[0] @ index._proj), atol=1e-4)
+    target = int(moved[0])
+    assert target in index.search(index._vec[target], 0.0, 1.0, 5).tolist()
+
+
 def test_assign_centroid_index_respects_the_time_window() -> None:
     index = CentroidIndex()
     v = np.ones(8, dtype=np.float32) / np.sqrt(8)

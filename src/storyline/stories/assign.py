@@ -8,7 +8,7 @@ article's date falls within ``window_days`` of the story's span, on either side 
 article arriving late still meets the story it belongs to. Candidate stories come from a
 centroid index (``CentroidIndex``): exact cosine over all stories while there are few, an
 inverted file over random-projection sketches once there are many, so that the work per
-article grows slowly with the store (6× from 1,000 to 100,000 open stories, see
+article grows slowly with the store (2.5–2.9× from 1,000 to 100,000 open stories, see
 benchmarks/QUALITY.md). The best ``prefilter_k`` candidates are scored in full: the pair score
 (scoring.py) with each of the story's members (the founding one and the most recent), all at
 once with matrix products — its time term uses the nearer of the publication gap and the gap
@@ -99,7 +99,7 @@ class CentroidIndex:
         self._last = np.zeros(0)
         self._cells: np.ndarray | None = None  # (n_cells, dim)
         self._cell_of = np.zeros(0, dtype=np.int64)
-        self._members: list[list[int]] = []
+        self._lists = _CellLists(0, dim=self.SKETCH_DIM)
         self._trained_at = 0
         #: Rows compared by the last ``search`` (cells plus stories): the work per query.
         self.last_scanned = 0
@@ -189,11 +189,10 @@ class CentroidIndex:
             q_sk = query @ self._proj
             near = np.argpartition(-(self._cells @ q_sk), self.nprobe - 1)[: self.nprobe] \
                 if len(self._cells) > self.nprobe else np.arange(len(self._cells))
-            idx = np.fromiter((i for c in near for i in self._members[c]), dtype=np.int64)
+            idx, rough = self._lists.score(near, q_sk)
             self.last_scanned = len(self._cells) + len(idx)
             if not len(idx):
                 return idx
-            rough = self._sk[idx] @ q_sk
             keep = max(8 * k, 128)
             if len(idx) > keep:
                 idx = idx[np.argpartition(-rough, keep - 1)[:keep]]
@@ -220,26 +219,97 @@ class CentroidIndex:
                     cells[c] = chosen.mean(axis=0)
             cells /= np.maximum(np.linalg.norm(cells, axis=1, keepdims=True), 1e-9)
         self._cells = cells.astype(np.float32)
-        self._members = [[] for _ in range(n_cells)]
         assign = np.concatenate([
             np.argmax(data[s : s + 8192] @ self._cells.T, axis=1)
             for s in range(0, self._n, 8192)
         ])
         self._cell_of[: self._n] = assign
-        for pos, cell in enumerate(assign.tolist()):
-            self._members[cell].append(pos)
+        self._lists = _CellLists(n_cells, assign, data)
         self._trained_at = self._n
 
     def _place(self, pos: int) -> None:
         assert self._cells is not None
-        cell = int(np.argmax(self._cells @ self._sk[pos]))
+        sketch = self._sk[pos]
+        cell = int(np.argmax(self._cells @ sketch))
         old = int(self._cell_of[pos])
         if old == cell:
+            self._lists.set_sketch(cell, pos, sketch)
             return
         if old >= 0:
-            self._members[old].remove(pos)
-        self._members[cell].append(pos)
+            self._lists.remove(old, pos)
+        self._lists.add(cell, pos, sketch)
         self._cell_of[pos] = cell
+
+
+class _CellLists:
+    """The stories listed in each cell of the inverted file, with their sketches, as numpy
+    arrays with spare room. Adding and removing a story are O(1) (removal moves the cell's
+    last story into the gap), and a query scores each probed cell's sketches in place, with no
+    gather. (Python lists gathered item by item, then a gather of their sketches, took 4.0 of
+    the 5.4 ms per article at 100,000 stories; benchmarks/QUALITY.md.)"""
+
+    def __init__(self, n_cells: int, assign: np.ndarray | None = None,
+                 sketches: np.ndarray | None = None, dim: int = 0) -> None:
+        assign = np.zeros(0, dtype=np.int64) if assign is None else assign
+        dim = sketches.shape[1] if sketches is not None else dim
+        order = np.argsort(assign, kind="stable")
+        counts = np.bincount(assign, minlength=n_cells)
+        starts = np.r_[0, np.cumsum(counts)[:-1]] if n_cells else np.zeros(0, dtype=np.int64)
+        self.size = counts.astype(np.int64)
+        self.items = [np.empty(max(16, 2 * int(c)), dtype=np.int64) for c in counts]
+        self.sketches = [np.zeros((len(a), dim), dtype=np.float32) for a in self.items]
+        for cell, (start, count) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+            members = order[start : start + count]
+            self.items[cell][:count] = members
+            if sketches is not None:
+                self.sketches[cell][:count] = sketches[members]
+        self.slot = np.zeros(max(64, 2 * len(assign)), dtype=np.int64)
+        if len(assign):
+            self.slot[order] = np.arange(len(assign)) - starts[assign[order]]
+
+    def add(self, cell: int, pos: int, sketch: np.ndarray) -> None:
+        """List story ``pos`` with its ``sketch`` in ``cell``."""
+        size = int(self.size[cell])
+        if size == len(self.items[cell]):
+            self.items[cell] = np.r_[self.items[cell], np.empty(size, dtype=np.int64)]
+            self.sketches[cell] = np.vstack([self.sketches[cell],
+                                             np.zeros_like(self.sketches[cell])])
+        if pos >= len(self.slot):
+            self.slot = np.r_[self.slot, np.zeros(max(pos + 1, len(self.slot)), dtype=np.int64)]
+        self.items[cell][size] = pos
+        self.sketches[cell][size] = sketch
+        self.slot[pos] = size
+        self.size[cell] = size + 1
+
+    def remove(self, cell: int, pos: int) -> None:
+        """Take story ``pos`` out of ``cell``."""
+        gap, last = int(self.slot[pos]), int(self.size[cell]) - 1
+        moved = int(self.items[cell][last])
+        self.items[cell][gap] = moved
+        self.sketches[cell][gap] = self.sketches[cell][last]
+        self.slot[moved] = gap
+        self.size[cell] = last
+
+    def set_sketch(self, cell: int, pos: int, sketch: np.ndarray) -> None:
+        """Story ``pos`` stays in ``cell`` with a new sketch."""
+        self.sketches[cell][int(self.slot[pos])] = sketch
+
+    def gather(self, cells: np.ndarray) -> np.ndarray:
+        """The stories listed in ``cells``."""
+        parts = [self.items[c][: self.size[c]] for c in cells.tolist()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def score(self, cells: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(stories, sketch cosines with ``query``) of the stories listed in ``cells``."""
+        ids, sims = [], []
+        for c in cells.tolist():
+            n = int(self.size[c])
+            if n:
+                ids.append(self.items[c][:n])
+                sims.append(self.sketches[c][:n] @ query)
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(ids), np.concatenate(sims)
 
 
 @dataclass(slots=True)
