@@ -156,3 +156,51 @@ def test_pipeline_settings_window_closes_old_stories(store, encoder, seeds_dir: 
     """With a window shorter than the seeds' 56-day gap, they cannot meet."""
     Pipeline(store, encoder=encoder, settings=Settings(window_days=20)).ingest_paths([seeds_dir])
     assert store.counts()["stories"] == 2
+
+
+def _article_file(root: Path, name: str, url: str, title: str, text: str) -> Path:
+    path = root / f"{name}.jsonl"
+    row = {"url": url, "title": title, "text": text, "published": "2025-03-04T09:00:00+00:00",
+           "outlet": "Wire", "language": "en"}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return path
+
+
+def test_pipeline_two_writers_share_stories_instead_of_starting_twins(
+    tmp_path: Path, encoder
+) -> None:
+    """Two pipelines on one store file (a CLI ingest and the web API, say): an article that
+    one of them stored is seen by the other, whose open stories were loaded before it."""
+    from storyline.embedding import DEFAULT_MODEL
+    from storyline.store.sqlite import SQLiteStore
+
+    quake = ("A magnitude 6.2 earthquake struck near Tierra Amarilla in Chile's Atacama region "
+             "on Tuesday, killing two people and damaging hundreds of homes, officials said.")
+    files = {
+        "other": _article_file(tmp_path, "other", "https://wire.example/budget",
+                               "Assembly delays the regional budget by three weeks",
+                               "The regional assembly voted to delay the budget by three weeks "
+                               "after a dispute over school funding, its speaker said."),
+        "first": _article_file(tmp_path, "first", "https://wire.example/quake-1",
+                               "Deadly earthquake strikes Chile's Atacama region", quake),
+        "second": _article_file(tmp_path, "second", "https://ledger.example/quake-2",
+                                "Earthquake kills two in Chile's Atacama region",
+                                quake.replace("officials said", "the disaster agency said")),
+    }
+    db = tmp_path / "shared.db"
+    one, two = (SQLiteStore(db, model_name=DEFAULT_MODEL) for _ in range(2))
+    try:
+        settings = Settings(enrich=False)
+        a = Pipeline(one, settings=settings, encoder=encoder)
+        b = Pipeline(two, settings=settings, encoder=encoder)
+        b.ingest_paths([files["other"]])  # b loads the open stories of early March
+        a.ingest_paths([files["first"]])  # a stores the first quake report
+        report = b.ingest_paths([files["second"], files["first"]])
+        assert report.added == 1 and report.duplicates == 1
+        story = {x.url: x.story_id for x in one.iter_articles()}
+        assert story["https://ledger.example/quake-2"] == story["https://wire.example/quake-1"]
+        assert len({*story.values()}) == 2
+        assert {s.article_count for s in one.list_stories()} == {1, 2}
+    finally:
+        one.close()
+        two.close()

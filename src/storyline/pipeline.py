@@ -138,11 +138,33 @@ class Pipeline:
             )
             for article, enrichment in zip(fresh, enrichments, strict=True):
                 article.events = event_marks(enrichment.developments, article.published.date())
-        assigner = self._assigner_for(fresh)
-        assignments, stories = assigner.assign(fresh)
-        self.store.write_batch(fresh, assignments, stories, enrichments)
+        # From reading the open stories to writing the assignments, this is the only writer:
+        # another process (the web API, a second ingest) cannot start the same story meanwhile.
+        with self.store.write_lock():
+            if self.store.changed_elsewhere():
+                self._forget_stories()  # another writer's stories and members: reload them
+            taken = self.store.existing_ids(a.id for a in fresh)
+            if taken:  # stored by another writer since the check above
+                run.duplicates += len(taken)
+                fresh = [a for a in fresh if a.id not in taken]
+                if enrichments is not None:
+                    enrichments = [e for e in enrichments if e.article_id not in taken]
+            if not fresh:
+                return
+            try:
+                assigner = self._assigner_for(fresh)
+                assignments, stories = assigner.assign(fresh)
+                self.store.write_batch(fresh, assignments, stories, enrichments)
+            except BaseException:
+                self._forget_stories()  # the assigner holds what was not written
+                raise
         run.added += len(fresh)
         run.stories_created += sum(1 for a in assignments if a.new_story)
+
+    def _forget_stories(self) -> None:
+        """Drop the in-memory open stories; the next batch loads them from the store."""
+        self._assigner = None
+        self._loaded = None
 
     def _assigner_for(self, batch: Sequence[Article]) -> Assigner:
         """The run's assigner, with every story open around the batch's dates loaded."""

@@ -151,3 +151,26 @@ def test_sqlite_migration_0004_backfills_event_marks_from_stored_developments(
         EventMark("meeting", date(2024, 12, 3).toordinal(), date(2024, 12, 3).toordinal()),
     )
     reopened.close()
+
+
+def test_sqlite_write_lock_joins_batches_and_rolls_back_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "lock.db"
+    store, other = SQLiteStore(path), SQLiteStore(path)
+    try:
+        assert store.changed_elsewhere() is False  # first look
+        with store.write_lock():
+            _write(store, [_article(1)])
+            _write(store, [_article(2)], story="s2")
+            assert other.existing_ids(["a1", "a2"]) == set()  # not committed yet
+        assert other.existing_ids(["a1", "a2"]) == {"a1", "a2"}
+        assert store.changed_elsewhere() is False  # its own commit
+        with pytest.raises(RuntimeError), store.write_lock():
+            _write(store, [_article(3)], story="s3")
+            raise RuntimeError("assignment failed")
+        assert store.existing_ids(["a3"]) == set()
+        _write(other, [_article(4)], story="s4")
+        assert store.changed_elsewhere() is True
+        assert store.changed_elsewhere() is False
+    finally:
+        store.close()
+        other.close()

@@ -9,6 +9,7 @@ articles.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,19 @@ class Store(ABC):
         """Release the connection."""
 
     # --- writes -------------------------------------------------------------------------
+    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+        """A context in which this connection is the store's only writer: ``write_batch``
+        calls inside it join one transaction, committed when the context ends (rolled back
+        on an exception). The pipeline holds it from reading the open stories to writing its
+        assignments, so that two writers cannot both start the same story. The default is no
+        lock (a backend with one writer only)."""
+        return contextlib.nullcontext()
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection has written to the store since the last call (False on
+        the first call). The default cannot tell and says False."""
+        return False
+
     @abstractmethod
     def write_batch(
         self,
@@ -89,9 +103,9 @@ class Store(ABC):
         enrichments: Sequence[ArticleEnrichment] | None = None,
     ) -> None:
         """Insert articles with their embeddings, their assignments and the touched stories,
-        all in one transaction; with ``enrichments``, also each article's entities (creating,
-        renaming and counting entities and aliases) and its dates, attributions and
-        developments, in the same transaction."""
+        all in one transaction (``write_lock``'s, inside one); with ``enrichments``, also each
+        article's entities (creating, renaming and counting entities and aliases) and its
+        dates, attributions and developments, in the same transaction."""
 
     # --- reads for the pipeline ---------------------------------------------------------
     @abstractmethod

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, model_name: str = "") -> None:
         self.path = str(path)
         self.model_name = model_name
+        self._data_version: int | None = None
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +88,30 @@ class SQLiteStore(Store):
         self.close()
 
     # --- writes -------------------------------------------------------------------------
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` (waits up to the connection's 30 s timeout for another writer)
+        … ``COMMIT``; readers are never blocked (WAL)."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot lock {self.path} for writing: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def changed_elsewhere(self) -> bool:
+        """From SQLite's ``PRAGMA data_version``, which moves when another connection
+        commits (this connection's own commits leave it alone)."""
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
+
     def write_batch(
         self,
         articles: Sequence[Article],
@@ -95,8 +121,10 @@ class SQLiteStore(Store):
     ) -> None:
         now = datetime.now(UTC).isoformat()
         by_article = {a.article_id: a for a in assignments}
+        own = not self.conn.in_transaction  # else inside write_lock, which commits
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if own:
+                self.conn.execute("BEGIN IMMEDIATE")
             for story in stories:
                 self.conn.execute(
                     "INSERT INTO stories(id, title, first_ts, last_ts, article_count, created_at)"
@@ -142,9 +170,10 @@ class SQLiteStore(Store):
             if enrichments:
                 batch_ids = {a.id for a in articles}
                 self._write_enrichment([e for e in enrichments if e.article_id in batch_ids], now)
-            self.conn.execute("COMMIT")
+            if own:
+                self.conn.execute("COMMIT")
         except BaseException as exc:
-            if self.conn.in_transaction:
+            if own and self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"cannot write batch to {self.path}: {exc}") from exc
