@@ -81,12 +81,6 @@ class SQLiteStore(Store):
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # --- writes -------------------------------------------------------------------------
     @contextmanager
     def write_lock(self) -> Iterator[None]:
