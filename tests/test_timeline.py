@@ -54,6 +54,19 @@ def _report(day: int, *devs: Development, month: int = 3) -> tuple[ArticleSummar
     return ArticleSummary(f"a{month}{day}", f"t{day}", f"Outlet{day}", published, None), list(devs)
 
 
+def test_timeline_long_past_event_is_background_not_news() -> None:
+    """A 2024 report recalling the 2022 invasion does not make the invasion this story's news;
+    last month's attack, reported now, does."""
+    _, timeline = link_events([
+        _report(14, _dev("happened", _span("2022-02-01", "2022-02-28"), action="attack",
+                         who=(), places=("Ukraine",)), month=5),
+        _report(15, _dev("happened", _span("2024-04-20", "2024-04-20"), action="attack",
+                         who=(), places=("Kharkiv",)), month=5),
+        _report(16, _dev("expected", _span("2021-01-01", "2021-01-31"), action="vote"), month=5),
+    ])
+    assert [t.novelty for t in timeline] == ["background", "new", "new"]
+
+
 def test_timeline_forecast_confirmed_and_novelty() -> None:
     events, timeline = link_events(
         [

@@ -10,7 +10,7 @@ from storyline.timeline import Event, StoryView, TimelineEntry
 
 __all__ = ["render_entity", "render_markdown", "render_text"]
 
-_NOVELTY = {"new": "NEW", "update": "UPDATE", "repeated": "again"}
+_NOVELTY = {"new": "NEW", "update": "UPDATE", "repeated": "again", "background": "PRIOR"}
 
 
 def _what(dev: Development) -> str:

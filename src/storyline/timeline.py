@@ -12,8 +12,10 @@ Needs: a story's articles (``ArticleSummary``, in publication order) and their
   report whose interval lies within a forecast's is ``confirmed``, a disjoint one
   ``contradicted``, an overlapping one ``revised``.
 * **timeline** — the main developments in report order, each marked ``new`` (first report of
-  its event), ``update`` (the event was known; this changes its state, time or places) or
-  ``repeated`` (nothing the story did not already know), with report and event dates.
+  its event), ``update`` (the event was known; this changes its state, time or places),
+  ``repeated`` (nothing the story did not already know) or ``background`` (first mention of
+  an event that happened long before the report: "since Moscow launched its invasion in
+  February 2022" in a 2024 story), with report and event dates.
 * **coverage** — which outlets reported which events, and the evaluative wording
   ("rigged", "so-called", "brutal") one outlet uses about the story that no other does.
 * **entities** — the story's main entities (from the store).
@@ -71,6 +73,9 @@ class LinkOptions:
     forecast_gap_days: int = 31
     #: Link only each article's main developments (the timeline's rows).
     main_only: bool = True
+    #: A new event that happened more than this many days before its report is background:
+    #: longer than a story stays open (``Settings.window_days``, 75), so not this story's news.
+    background_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +268,7 @@ def link_events(
             else:
                 event = Event(id=f"ev{len(events) + 1}", action=dev.action)
                 events.append(event)
-                novelty = "new"
+                novelty = "background" if _history(dev, article, opts) else "new"
             used.add(event.id)
             verdict = _forecast_verdict(dev, event)
             _absorb(event, dev, article, novelty, verdict)
@@ -280,6 +285,14 @@ def link_events(
                 )  # fmt: skip
             )
     return events, timeline
+
+
+def _history(dev: Development, article: ArticleSummary, opts: LinkOptions) -> bool:
+    """Whether ``dev`` reports an event that was over long before ``article`` was written."""
+    if dev.modality != "happened" or dev.when is None:
+        return False
+    age = article.published.date() - date.fromisoformat(dev.when.end)
+    return age.days > opts.background_days
 
 
 def _novelty(dev: Development, event: Event) -> str:

@@ -7,8 +7,9 @@ Routes: ``/`` (river), ``/stories/{id}``, ``/articles/{id}``, ``/search?q=&mode=
 A story page shows what ``storyline show`` prints, from the same library calls
 (``timeline.build_story_view``, read through ``serialize.story_view``'s JSON shapes): its
 developments (linked events, by event date), each article's "what's new" (its main
-developments marked new / update / repeated), its outlets side by side with the events each
-covered, and its main entities. Stories ingested without enrichment show just the articles.
+developments marked new / update / repeated / background), its outlets side by side with the
+events each covered, and its main entities. Stories ingested without enrichment show just the
+articles.
 """
 
 from __future__ import annotations
