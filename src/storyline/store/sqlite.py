@@ -53,6 +53,14 @@ def _events(text: str | None) -> tuple[EventMark, ...]:
     return tuple(EventMark(str(a), int(f), int(t)) for a, f, t in json.loads(text or "[]"))
 
 
+def _in_chunks(values: Sequence[Any], size: int) -> Iterator[tuple[list[Any], str]]:
+    """``values`` in chunks of ``size``, each with its ``?,?,…`` placeholders for an ``IN``
+    list (SQLite caps the variables of one statement)."""
+    for start in range(0, len(values), size):
+        chunk = list(values[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _vec(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32)
 
@@ -214,9 +222,7 @@ class SQLiteStore(Store):
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
         id_list = list(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(id_list, 500):
             found.update(
                 row[0]
                 for row in self.conn.execute(
@@ -228,9 +234,7 @@ class SQLiteStore(Store):
     def cached_vectors(self, ids: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         id_list = list(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(id_list, 500):
             for aid, head, body in self.conn.execute(
                 f"SELECT article_id, head, body FROM embeddings WHERE model = ?"
                 f" AND article_id IN ({marks})",
@@ -249,9 +253,7 @@ class SQLiteStore(Store):
         if not states:
             return []
         ids = list(states)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids, 500):
             # The most recent members of each story (window function keeps the query single).
             for row in self.conn.execute(
                 "SELECT story_id, id, published_ts, keywords, title, head, body, events FROM ("
@@ -431,18 +433,14 @@ class SQLiteStore(Store):
             return []
         ids: set[str] = set()
         single = [k for k in key_list if " " not in k]
-        for start in range(0, len(key_list), 400):
-            chunk = key_list[start : start + 400]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(key_list, 400):
             found = self.conn.execute(
                 f"SELECT entity_id FROM entity_aliases WHERE alias_key IN ({marks})"
                 f" UNION SELECT id FROM entities WHERE name_key IN ({marks})",
                 [*chunk, *chunk],
             )
             ids.update(r[0] for r in found)
-        for start in range(0, len(single), 400):
-            chunk = single[start : start + 400]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(single, 400):
             found = self.conn.execute(
                 f"SELECT id FROM entities WHERE first_token IN ({marks})"
                 f" OR last_token IN ({marks})",
@@ -451,9 +449,7 @@ class SQLiteStore(Store):
             ids.update(r[0] for r in found)
         rows: list[tuple[Any, ...]] = []
         id_list = sorted(ids)
-        for start in range(0, len(id_list), 400):
-            chunk = id_list[start : start + 400]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(id_list, 400):
             rows.extend(
                 self.conn.execute(
                     "SELECT e.id, e.name, e.type, e.mentions, a.alias FROM entities e"
@@ -467,9 +463,7 @@ class SQLiteStore(Store):
     def article_enrichment(self, ids: Iterable[str]) -> dict[str, ArticleEnrichment]:
         out: dict[str, ArticleEnrichment] = {}
         id_list = list(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(id_list, 500):
             for aid, data in self.conn.execute(
                 f"SELECT article_id, data FROM article_enrichment WHERE article_id IN ({marks})",
                 chunk,
@@ -479,9 +473,7 @@ class SQLiteStore(Store):
 
     def _aliases(self, ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids, 500):
             for eid, alias in self.conn.execute(
                 f"SELECT entity_id, alias FROM entity_aliases WHERE entity_id IN ({marks})"
                 " ORDER BY mentions DESC, alias",
@@ -556,9 +548,7 @@ class SQLiteStore(Store):
 
     def _story_summaries(self, story_ids: list[str]) -> list[StorySummary]:
         out: list[StorySummary] = []
-        for start in range(0, len(story_ids), 500):
-            chunk = story_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(story_ids, 500):
             rows = self.conn.execute(
                 "SELECT id, title, article_count, first_ts, last_ts FROM stories"
                 f" WHERE id IN ({marks})",
