@@ -7,12 +7,12 @@ web server) see committed data while an ingest runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,7 @@ class SQLiteStore(Store):
         self.conn.close()
 
     # --- writes -------------------------------------------------------------------------
-    @contextmanager
+    @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` (waits up to the connection's 30 s timeout for another writer)
         … ``COMMIT``; readers are never blocked (WAL)."""
@@ -100,11 +100,11 @@ class SQLiteStore(Store):
             raise StoreError(f"cannot lock {self.path} for writing: {exc}") from exc
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def changed_elsewhere(self) -> bool:
         """From SQLite's ``PRAGMA data_version``, which moves when another connection
@@ -121,65 +121,68 @@ class SQLiteStore(Store):
         stories: Sequence[StoryState],
         enrichments: Sequence[ArticleEnrichment] | None = None,
     ) -> None:
+        # Inside write_lock, the batch joins its transaction (the lock commits); else its own.
+        lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
+        try:
+            with lock:
+                self._insert_batch(articles, assignments, stories, enrichments)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write batch to {self.path}: {exc}") from exc
+
+    def _insert_batch(
+        self,
+        articles: Sequence[Article],
+        assignments: Sequence[Assignment],
+        stories: Sequence[StoryState],
+        enrichments: Sequence[ArticleEnrichment] | None,
+    ) -> None:
         now = datetime.now(UTC).isoformat()
         by_article = {a.article_id: a for a in assignments}
-        own = not self.conn.in_transaction  # else inside write_lock, which commits
-        try:
-            if own:
-                self.conn.execute("BEGIN IMMEDIATE")
-            for story in stories:
+        for story in stories:
+            self.conn.execute(
+                "INSERT INTO stories(id, title, first_ts, last_ts, article_count, created_at)"
+                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
+                " first_ts=excluded.first_ts, last_ts=excluded.last_ts",
+                (story.id, story.title, story.first_ts, story.last_ts, now),
+            )
+        for article in articles:
+            assignment = by_article.get(article.id)
+            self.conn.execute(
+                f"INSERT INTO articles({_ARTICLE_COLUMNS}, published_ts, story_score,"
+                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id, article.url, article.title, article.text,
+                    article.published.isoformat(), int(article.date_inferred),
+                    json.dumps(article.authors), article.outlet, article.language,
+                    article.source, article.raw_kind,
+                    zlib.compress(article.raw.encode("utf-8")),
+                    json.dumps(article.keywords),
+                    assignment.story_id if assignment else None,
+                    _events_json(article.events),
+                    article.published.timestamp(),
+                    assignment.score if assignment else None,
+                    now,
+                ),
+            )
+            if article.head_vector is not None and article.body_vector is not None:
                 self.conn.execute(
-                    "INSERT INTO stories(id, title, first_ts, last_ts, article_count, created_at)"
-                    " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET title=excluded.title,"
-                    " first_ts=excluded.first_ts, last_ts=excluded.last_ts",
-                    (story.id, story.title, story.first_ts, story.last_ts, now),
-                )
-            for article in articles:
-                assignment = by_article.get(article.id)
-                self.conn.execute(
-                    f"INSERT INTO articles({_ARTICLE_COLUMNS}, published_ts, story_score,"
-                    " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
+                    " VALUES (?, ?, ?, ?)",
                     (
-                        article.id, article.url, article.title, article.text,
-                        article.published.isoformat(), int(article.date_inferred),
-                        json.dumps(article.authors), article.outlet, article.language,
-                        article.source, article.raw_kind,
-                        zlib.compress(article.raw.encode("utf-8")),
-                        json.dumps(article.keywords),
-                        assignment.story_id if assignment else None,
-                        _events_json(article.events),
-                        article.published.timestamp(),
-                        assignment.score if assignment else None,
-                        now,
+                        article.id, self.model_name,
+                        article.head_vector.astype(np.float32).tobytes(),
+                        article.body_vector.astype(np.float32).tobytes(),
                     ),
                 )
-                if article.head_vector is not None and article.body_vector is not None:
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
-                        " VALUES (?, ?, ?, ?)",
-                        (
-                            article.id, self.model_name,
-                            article.head_vector.astype(np.float32).tobytes(),
-                            article.body_vector.astype(np.float32).tobytes(),
-                        ),
-                    )
-            for story in stories:
-                self.conn.execute(
-                    "UPDATE stories SET article_count = (SELECT COUNT(*) FROM articles"
-                    " WHERE story_id = ?) WHERE id = ?",
-                    (story.id, story.id),
-                )
-            if enrichments:
-                batch_ids = {a.id for a in articles}
-                self._write_enrichment([e for e in enrichments if e.article_id in batch_ids], now)
-            if own:
-                self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if own and self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"cannot write batch to {self.path}: {exc}") from exc
-            raise
+        for story in stories:
+            self.conn.execute(
+                "UPDATE stories SET article_count = (SELECT COUNT(*) FROM articles"
+                " WHERE story_id = ?) WHERE id = ?",
+                (story.id, story.id),
+            )
+        if enrichments:
+            batch_ids = {a.id for a in articles}
+            self._write_enrichment([e for e in enrichments if e.article_id in batch_ids], now)
 
     def _write_enrichment(self, enrichments: Sequence[ArticleEnrichment], now: str) -> None:
         """Entities (created, renamed on promotion, counted), aliases, article links and the
