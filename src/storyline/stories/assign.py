@@ -14,8 +14,7 @@ benchmarks/QUALITY.md). The best ``prefilter_k`` candidates are scored in full: 
 once with matrix products — its time term uses the nearer of the publication gap and the gap
 between the dated events both report (``events.py``); the story's score blends its best and
 second-best member scores (``top_weight``), so that one stray member cannot pull in a
-different event. The best story
-wins if it reaches the threshold.
+different event. The best story wins if it reaches the threshold.
 """
 
 from __future__ import annotations
@@ -293,11 +292,6 @@ class _CellLists:
     def set_sketch(self, cell: int, pos: int, sketch: np.ndarray) -> None:
         """Story ``pos`` stays in ``cell`` with a new sketch."""
         self.sketches[cell][int(self.slot[pos])] = sketch
-
-    def gather(self, cells: np.ndarray) -> np.ndarray:
-        """The stories listed in ``cells``."""
-        parts = [self.items[c][: self.size[c]] for c in cells.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def score(self, cells: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(stories, sketch cosines with ``query``) of the stories listed in ``cells``."""
