@@ -12,19 +12,18 @@ publication dates alone. The seeds are their own gold story, as in ``eval stream
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from storyline.config import Settings
 from storyline.embedding import MiniLMEncoder
 from storyline.evaluation.metrics import cluster_scores
+from storyline.evaluation.stream import demo_gold
 from storyline.ingest.readers import read_paths
 from storyline.research import cluster_records
 from storyline.stories.scoring import default_weights
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "demo" / "corpus"
 SEEDS = REPO.parent / "shared" / "samples" / "seeds"
 
 
@@ -32,12 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--thresholds", default="0.22,0.26,0.30,0.34,0.38,0.42,0.46")
     args = parser.parse_args()
-    manifest = json.loads((REPO / "demo" / "gold.json").read_text(encoding="utf-8"))
-    gold = {str(CORPUS / a["source"]): a["story"] for a in manifest["articles"]}
-    paths = [CORPUS]
-    if SEEDS.is_dir():
-        paths.append(SEEDS)
-        gold.update({str(p): "seeds" for p in SEEDS.iterdir() if p.is_file()})
+    paths, gold = demo_gold(REPO / "demo", SEEDS)
     encoder = MiniLMEncoder()
     shipped = default_weights()
     print(f"{'threshold':>9}  {'event marks F1 (P)':>20}  {'publication dates only F1 (P)':>30}")

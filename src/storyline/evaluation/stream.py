@@ -197,6 +197,19 @@ def evaluate_uci(path: Path, *, encoder: Encoder, limit: int | None = None) -> d
     return report
 
 
+def demo_gold(demo_dir: Path, seeds_dir: Path) -> tuple[list[Path], dict[str, str]]:
+    """The paths to ingest (``demo/corpus``, and the seeds when present) and the gold story of
+    each source (from ``gold.json``; the seeds are their own story, ``seeds``)."""
+    corpus = demo_dir / "corpus"
+    manifest = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    gold = {str(corpus / a["source"]): a["story"] for a in manifest["articles"]}
+    paths = [corpus]
+    if seeds_dir.is_dir():
+        paths.append(seeds_dir)
+        gold.update({str(p): "seeds" for p in seeds_dir.iterdir() if p.is_file()})
+    return paths, gold
+
+
 def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[str, Any]:
     """The demo corpus and the seeds through the full pipeline, against ``gold.json``."""
     from storyline.config import Settings
@@ -207,12 +220,7 @@ def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[
     corpus = demo_dir / "corpus"
     if not manifest_path.exists() or not corpus.is_dir():
         return {"skipped": f"{manifest_path} or {corpus} not found"}
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    gold = {str(corpus / a["source"]): a["story"] for a in manifest["articles"]}
-    paths = [corpus]
-    if seeds_dir.is_dir():
-        paths.append(seeds_dir)
-        gold.update({str(p): "seeds" for p in seeds_dir.iterdir() if p.is_file()})
+    paths, gold = demo_gold(demo_dir, seeds_dir)
     started = time.perf_counter()
     by_source, rejections, _ = cluster_records(read_paths(paths), settings=Settings(),
                                                encoder=encoder)
