@@ -91,3 +91,8 @@ def quarter_year(quarter: int, pub: date, direction: Direction | None) -> int:
 
 def quarter_span(year: int, quarter: int) -> tuple[date, date]:
     return date(year, 3 * quarter - 2, 1), month_span(year, 3 * quarter)[1]
+
+
+def week_start(pub: date, weeks: int = 0) -> date:
+    """The Monday of the week ``weeks`` after (before, when negative) the week of ``pub``."""
+    return pub - timedelta(days=pub.weekday()) + timedelta(weeks=weeks)

@@ -73,6 +73,7 @@ from storyline.enrich.calendar_spans import (
     relative_month_year,
     safe_date,
     shift_month,
+    week_start,
     weekday_date,
 )
 from storyline.enrich.lexicon import word_set
@@ -239,7 +240,8 @@ def _earlier_later(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
         first, last = pub.replace(day=1), month_span(pub.year, pub.month)[1]
         granularity = "part-of-month"
     else:
-        first, last = pub - timedelta(days=pub.weekday()), pub + timedelta(days=6 - pub.weekday())
+        first = week_start(pub)
+        last = first + timedelta(days=6)
         granularity = "days"
     if earlier:
         return first, max(first, pub - timedelta(days=1)), granularity
@@ -270,11 +272,15 @@ def _quarter(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     return (*quarter_span(year, quarter), "quarter")
 
 
+#: Weeks, months or years from the publication's: "last week", "next month", "this year".
+_REL_SHIFT = {"last": -1, "this": 0, "next": 1, "coming": 1}
+
+
 def _relative_unit(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     rel, unit, pub = m["rel"].lower(), m["unit"].lower(), ctx.pub
-    shift = {"last": -1, "next": 1}.get(rel, 0)
+    shift = _REL_SHIFT.get(rel, 0)
     if unit == "week":
-        monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
+        monday = week_start(pub, shift)
         return monday, monday + timedelta(days=6), "week"
     if unit == "month":
         return (*month_span(*shift_month(pub.year, pub.month, shift)), "month")
@@ -284,7 +290,7 @@ def _relative_unit(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
 
 def _weekend(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
     pub = ctx.pub
-    saturday = pub - timedelta(days=pub.weekday()) + timedelta(days=5)  # this week's
+    saturday = week_start(pub) + timedelta(days=5)  # this week's
     rel = (m["rel"] or "").lower()
     if rel == "last":
         saturday -= timedelta(weeks=1)
@@ -347,7 +353,6 @@ _WEEK_BEFORE_RE = re.compile(
     r"\b(next|last|this|coming)\s+week[,;]?\s+(?:(?:from|on|between)\s+)?$", re.IGNORECASE
 )
 _WEEK_AFTER_RE = re.compile(r"\s*,?\s*(next|last|this)\s+week\b", re.IGNORECASE)
-_WEEK_SHIFT = {"next": 7, "coming": 7, "last": -7, "this": 0}
 
 
 def _anchored_weekday(weekday: int, m: re.Match[str], ctx: DateContext) -> date | None:
@@ -357,8 +362,7 @@ def _anchored_weekday(weekday: int, m: re.Match[str], ctx: DateContext) -> date 
     found = before or after
     if found is None:
         return None
-    monday = ctx.pub - timedelta(days=ctx.pub.weekday())
-    return monday + timedelta(days=_WEEK_SHIFT[found.group(1).lower()] + weekday)
+    return week_start(ctx.pub, _REL_SHIFT[found.group(1).lower()]) + timedelta(days=weekday)
 
 
 def _weekday_range(m: re.Match[str], ctx: DateContext) -> _Resolved | None:
