@@ -158,8 +158,8 @@ def main() -> int:
         return 1
 
     # ---- stories
-    if not 6 <= len(stories) <= 8:
-        err(f"expected 6-8 stories, found {len(stories)}")
+    if not 6 <= len(stories) <= 10:
+        err(f"expected 6-10 stories, found {len(stories)}")
     for sid, story in stories.items():
         if not isinstance(story, dict) or not story.get("title") or not story.get("summary"):
             err(f"story {sid!r} needs a title and a summary")
@@ -185,6 +185,8 @@ def main() -> int:
     outlets: set[str] = set()
     per_story: Counter[str] = Counter()
     url_less_text = 0
+    bodies: dict[str, str] = {}  # source -> visible text, for the copy_of checks
+    originals: dict[str, list[str]] = {}  # JSONL source -> its body paragraphs
 
     for n, art in enumerate(articles, 1):
         where = f"article #{n} ({art.get('source', '?')})"
@@ -194,7 +196,8 @@ def main() -> int:
             continue
         source, title, url = art["source"], art["title"], art["url"]
         seen_sources[source] += 1
-        titles[title.casefold()] += 1
+        if "copy_of" not in art:  # a copy may keep its original's headline (see below)
+            titles[title.casefold()] += 1
         if url is not None:
             urls[url] += 1
         outlets.add(art["outlet"])
@@ -245,6 +248,9 @@ def main() -> int:
             if rec.get("language") != "en":
                 err(f"{where}: JSONL language must be 'en'")
             body = visible(str(rec.get("text", "")))
+            originals[source] = [
+                WS_RE.sub(" ", p).strip() for p in str(rec.get("text", "")).split("\n\n")
+            ]
         else:
             path = CORPUS / source
             if not path.is_file():
@@ -285,6 +291,9 @@ def main() -> int:
                 if pub and not any(form in raw for form in published_forms(pub)):
                     err(f"{where}: publication date {pub} not visible in the dump")
 
+        if body is not None:
+            bodies[source] = body
+
         devs = art["developments"]
         if not isinstance(devs, list) or not 1 <= len(devs) <= 3:
             err(f"{where}: expected 1-3 developments")
@@ -320,6 +329,33 @@ def main() -> int:
                 err(f"{where}: duplicate date entry {dup}")
         for i, span in enumerate(spans, 1):
             check_span(span, f"{where} date {i}", body)
+
+    # ---- copies: copy_of names the original's source, in the same story, published no later
+    by_source = {a.get("source"): a for a in articles}
+    for art in articles:
+        if "copy_of" not in art:
+            continue
+        where = f"copy {art.get('source')}"
+        orig = by_source.get(art["copy_of"])
+        if orig is None or orig is art:
+            err(f"{where}: copy_of {art['copy_of']!r} is not another article in gold.json")
+            continue
+        if "copy_of" in orig:
+            err(f"{where}: copy_of must name the original, not another copy")
+        if str(art.get("title")).casefold() != str(orig.get("title")).casefold():
+            titles[str(art.get("title")).casefold()] += 1  # a new headline must be unique
+        if orig.get("story") != art.get("story"):
+            err(f"{where}: story {art.get('story')!r} != its original's {orig.get('story')!r}")
+        if str(orig.get("published")) > str(art.get("published")):
+            err(f"{where}: published {art.get('published')} before its original")
+        if orig.get("url") is not None and orig.get("url") == art.get("url"):
+            err(f"{where}: a copy needs its own URL")
+        paragraphs = [p for p in originals.get(art["copy_of"], []) if len(p) >= 60]
+        body = bodies.get(art["source"])
+        if paragraphs and body is not None:
+            kept = sum(p in body for p in paragraphs)
+            if kept < len(paragraphs) - 1:
+                err(f"{where}: only {kept} of the original's {len(paragraphs)} paragraphs kept")
 
     # ---- corpus-wide
     for source, count in seen_sources.items():

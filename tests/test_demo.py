@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,18 @@ from storyline.pipeline import Pipeline
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One store for the module: the demo is ingested once and every test reads the result."""
+    from storyline.embedding import DEFAULT_MODEL
+    from storyline.store.sqlite import SQLiteStore
+
+    s = SQLiteStore(tmp_path_factory.mktemp("demo") / "demo.db", model_name=DEFAULT_MODEL)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
 def demo_run(store, encoder, demo_dir: Path, seeds_dir: Path):
     """Ingest demo/corpus and the seeds; return (predicted, gold, scores)."""
     corpus = demo_dir / "corpus"
@@ -55,3 +68,32 @@ def test_demo_seeds_are_their_own_story_and_lookalikes_stay_apart(demo_run, stor
 def test_demo_bcubed_f1_reaches_095(demo_run) -> None:
     scores: ClusterScores = demo_run[2]
     assert scores.f1 >= 0.95
+
+
+def _stories_of(predicted: dict[str, str], gold: dict[str, str], story: str) -> set[str]:
+    return {predicted[s] for s, g in gold.items() if g == story}
+
+
+def test_demo_lookalike_fires_are_two_stories(demo_run) -> None:
+    """Two factory fires a week apart, in Dayton and in Fresno, told in the same words (fire,
+    blaze, firefighters, evacuation, investigation): each is one story, and no story holds both."""
+    predicted, gold, _ = demo_run
+    dayton = _stories_of(predicted, gold, "dayton-plastics-fire")
+    fresno = _stories_of(predicted, gold, "fresno-packaging-fire")
+    shared = dayton & fresno
+    assert not shared, f"one story holds both the Dayton and the Fresno fire: {sorted(shared)}"
+    assert len(dayton) == 1, f"the Dayton fire is split over {len(dayton)} stories"
+    assert len(fresno) == 1, f"the Fresno fire is split over {len(fresno)} stories"
+
+
+def test_demo_copies_join_their_originals_story(demo_run, demo_dir: Path) -> None:
+    """A syndicated copy, an edited copy and a re-post under another URL (gold ``copy_of``)
+    are stored as articles of their own, in their original's story."""
+    predicted, _, _ = demo_run
+    corpus = demo_dir / "corpus"
+    manifest = json.loads((demo_dir / "gold.json").read_text(encoding="utf-8"))
+    copies = [a for a in manifest["articles"] if a.get("copy_of")]
+    assert len(copies) == 3
+    for copy in copies:
+        story = predicted[str(corpus / copy["source"])]
+        assert story == predicted[str(corpus / copy["copy_of"])], copy["source"]
