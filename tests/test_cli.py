@@ -98,3 +98,34 @@ def test_cli_cluster_and_score_pairs(tmp_path: Path) -> None:
     code, out, _ = _run("score-pairs", str(pairs))
     scores = {r["pair_id"]: r["score"] for r in map(json.loads, out.strip().splitlines())}
     assert code == 0 and 0 <= scores["diff"] < scores["same"] <= 1
+
+
+def test_cli_why_explains_the_seeds_join(tmp_path: Path, seeds_dir: Path) -> None:
+    db = str(tmp_path / "why.db")
+    assert _run("--db", db, "ingest", "--no-progress", str(seeds_dir))[0] == 0
+    story = json.loads(_run("--db", db, "stories", "--json")[1])[0]
+    first, second = (a["id"] for a in json.loads(_run("--db", db, "show", story["id"],
+                                                       "--json")[1])["articles"])
+    code, out, _ = _run("--db", db, "why", second[:6])  # a unique prefix is enough
+    assert code == 0, out
+    assert f"Story {story['id']}" in out and "Joined this story" in out
+    assert first in out and "vladimir putin" in out
+    code, out, _ = _run("--db", db, "why", second, "--json")
+    body = json.loads(out)
+    assert code == 0 and body["outcome"] == "joined" and body["story"]["id"] == story["id"]
+    assert body["score"] >= body["threshold"]
+    assert body["best_match"]["article"]["id"] == first
+    assert set(body["best_match"]["shared"]) >= {"people", "orgs", "places", "numbers",
+                                                 "years", "terms"}
+    assert json.loads(_run("--db", db, "why", first, "--json")[1])["outcome"] == "started"
+    code, _, err = _run("--db", db, "why", "no-such-article")
+    assert code == 2 and "no article with id 'no-such-article'" in err
+
+
+def test_cli_cluster_threshold_setting(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["settings"], env={"STORYLINE_CLUSTER_THRESHOLD": "0.6"})
+    assert result.exit_code == 0 and "cluster_threshold = 0.6" in result.stdout
+    assert "cluster_threshold = None" in _run("settings")[1]
+    result = CliRunner().invoke(main, ["settings"], env={"STORYLINE_CLUSTER_THRESHOLD": "1.5"})
+    assert result.exit_code == 2
+    assert "'cluster_threshold'" in result.stderr and "between 0 and 1" in result.stderr

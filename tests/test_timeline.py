@@ -227,9 +227,15 @@ def test_timeline_cli_show_report_entity(tmp_path: Path, encoder) -> None:
 
 @pytest.mark.slow
 def test_timeline_enrichment_can_be_switched_off(store, encoder) -> None:
-    story_id = _seed_store(store, encoder, Settings(enrich=False))
-    view = build_story_view(store, story_id)
-    assert view.timeline == [] and len(view.unenriched) == 2
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/samples/seeds is not available")
+    report = Pipeline(store, encoder=encoder, settings=Settings(enrich=False)).ingest_paths([SEEDS])
+    assert report.added == 2
+    # Without enrichment there are no event dates or typed names to join the seeds 56 days
+    # apart, so they may form one story or two; either way nothing is enriched.
+    views = [build_story_view(store, s.id) for s in store.list_stories()]
+    assert all(v.timeline == [] for v in views)
+    assert sum(len(v.unenriched) for v in views) == 2
     assert store.list_entities() == []
 
 

@@ -78,9 +78,12 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
         bar.close()
     for rejection in report.rejections:
         click.echo(f"rejected: {rejection}", err=True)
+    copies = f", {report.copies} {'copy' if report.copies == 1 else 'copies'}" if report.copies \
+        else ""
     click.echo(
         f"added {report.added}, duplicates {report.duplicates}, rejected {report.rejected}"
-        f" ({report.stories_created} new {'story' if report.stories_created == 1 else 'stories'})"
+        f" ({report.stories_created} new {'story' if report.stories_created == 1 else 'stories'}"
+        f"{copies})"
     )
     sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
 
@@ -111,7 +114,8 @@ def stories(obj: _Context, since: str | None, limit: int, as_json: bool) -> None
         return
     for s in found:
         span = f"{s.first_published:%Y-%m-%d}..{s.last_published:%Y-%m-%d}"
-        click.echo(f"{s.id}  {span}  {s.article_count:3d} articles  {s.title}")
+        copies = f" (+{s.copy_count} copies)" if s.copy_count else ""
+        click.echo(f"{s.id}  {span}  {s.article_count:3d} articles{copies}  {s.title}")
         click.echo(f"{'':14}outlets: {', '.join(s.outlets)}")
 
 
@@ -284,6 +288,32 @@ def report(obj: _Context, story: str, output: Any) -> None:
 
 
 @main.command()
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.pass_obj
+def why(obj: _Context, article: str, as_json: bool) -> None:
+    """Explain why an article (its id, or a unique prefix of it) is in its story: the score
+    and threshold, what it shares with the best-matching member, and the runner-up story."""
+    from storyline.stories.explain import (
+        explain,
+        find_article_id,
+        render_text,
+        weights_with_threshold,
+    )
+
+    with obj.store() as store:
+        try:
+            found = explain(store, find_article_id(store, article),
+                            weights=weights_with_threshold(obj.settings.cluster_threshold))
+        except (NotFoundError, InputError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(serialize.explanation(found), indent=2, ensure_ascii=False))
+        return
+    click.echo(render_text(found), nl=False)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.pass_obj
@@ -328,7 +358,7 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
 
 @evaluate.command("stream")
 @_eval_options
-@click.option("--dataset", type=click.Choice(["uci", "demo", "all"]), default="all",
+@click.option("--dataset", type=click.Choice(["uci", "demo", "ecbplus", "all"]), default="all",
               show_default=True, help="Which labelled stream.")
 def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
     """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""

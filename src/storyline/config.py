@@ -33,6 +33,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_words", 15, "Shortest article body accepted, in words."),
     Setting("enrich", True, "Run the enrichment stages on ingest: entities, dates, attribution"
             " and developments (spaCy, ~0.1 s per article; benchmarks/enrich_speed.py)."),
+    Setting("cluster_threshold", None, "Pair score in (0, 1) at or above which an article joins"
+            " a story: higher keeps more look-alike events apart (precision), lower joins more"
+            " reports of one event (recall). Unset: the shipped threshold"
+            " (data/score_weights.json). Applies to later ingests; `storyline why` shows it."),
 )
 
 
@@ -47,6 +51,10 @@ class Settings:
     chunk_size: int = 1024
     min_words: int = 15
     enrich: bool = True
+    cluster_threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_threshold(self.cluster_threshold, source="settings")
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values set, type-checked."""
@@ -75,17 +83,34 @@ def load_settings(*, config_file: str | Path | None = None) -> Settings:
     return Settings(**values)
 
 
+#: Types of the settings whose default is None (unset).
+_OPTIONAL_TYPES: dict[str, type] = {"cluster_threshold": float}
+
+
 def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
     types: dict[str, Any] = {f.name: type(f.default) for f in fields(Settings)}
+    types.update(_OPTIONAL_TYPES)
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in types:
             raise ConfigError(f"unknown setting {key!r} in {source}")
+        if key in _OPTIONAL_TYPES and isinstance(value, str) and not value.strip():
+            out[key] = None  # STORYLINE_CLUSTER_THRESHOLD="" leaves it unset
+            continue
         try:
             out[key] = _boolean(value) if types[key] is bool else types[key](value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"setting {key!r} in {source}: bad value {value!r}") from exc
+    _check_threshold(out.get("cluster_threshold"), source=source)
     return out
+
+
+def _check_threshold(value: float | None, *, source: str) -> None:
+    """A join threshold must be a probability strictly between 0 and 1 (at 0 or 1 every
+    article would join, or none)."""
+    if value is not None and not 0.0 < value < 1.0:
+        raise ConfigError(f"setting 'cluster_threshold' in {source}: must be between 0 and 1"
+                          f" (exclusive), got {value!r}")
 
 
 def _boolean(value: Any) -> bool:

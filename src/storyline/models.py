@@ -68,6 +68,39 @@ class EventMark:
     last_day: int
 
 
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """A MinHash signature of an article body's word shingles (``stories/copies.py``).
+
+    ``scheme`` names how it was made (hashing, permutations, seed, shingle size): signatures
+    of different schemes cannot be compared. ``values`` holds its uint32 hash values.
+    """
+
+    scheme: str
+    values: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What an article says about its event, reduced to what can agree or conflict with
+    another article (``stories/evidence.py``): rarity-weighted terms, names, gazetteer place
+    paths (``stories/places.py``), numbers and years."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    people: frozenset[str] = frozenset()
+    orgs: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    numbers: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+    #: Words in the body (None when unknown): a headline-only article scores differently.
+    words: int | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every named entity: people, organisations and places (paths)."""
+        return self.people | self.orgs | self.places
+
+
 @dataclass(slots=True)
 class PageFields:
     """What an extractor found in one page or dump, before it becomes an ``Article``.
@@ -112,6 +145,14 @@ class Article:
     story_id: str | None = None
     #: The dated events the article is about (filled by the pipeline from enrichment).
     events: tuple[EventMark, ...] = ()
+    #: Its event evidence (filled by the pipeline, ``stories/evidence.py``); None before.
+    evidence: Evidence | None = None
+    #: The id of the original this article is a near-duplicate or syndicated copy of, or None
+    #: (filled by ``stories/copies.py``; always an original, never another copy).
+    copy_of: str | None = None
+    #: The MinHash signature of the body's word shingles (``stories/copies.py``), or None for
+    #: a body too short to compare.
+    minhash: Signature | None = None
 
     @property
     def lede(self) -> str:
@@ -135,6 +176,13 @@ class Assignment:
     story_id: str
     score: float
     new_story: bool
+    #: Set for a copy (``stories/copies.py``): the original whose story it was put in, never
+    #: by the assigner; ``score`` is then the word-shingle Jaccard similarity with it.
+    copy_of: str | None = None
+    #: The best other story (the best one not reached, when the article started a story),
+    #: with its score: what ``storyline why`` shows as the runner-up.
+    runner_up: str | None = None
+    runner_up_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +193,8 @@ class IngestReport:
     duplicates: int
     rejections: tuple[Rejection, ...]
     stories_created: int = 0
+    #: Of the added articles, how many were stored as copies of an original.
+    copies: int = 0
 
     @property
     def rejected(self) -> int:
@@ -161,11 +211,17 @@ class ArticleSummary:
     published: datetime
     url: str | None
     date_inferred: bool = False
+    #: The original this article is a copy of (``Article.copy_of``), or None.
+    copy_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StorySummary:
-    """A story as listed: title, size, outlets and time span."""
+    """A story as listed: title, size, outlets and time span.
+
+    ``article_count`` counts the story's originals; ``copy_count`` the copies of them
+    (``stories/copies.py``) stored in it, which ``outlets`` includes.
+    """
 
     id: str
     title: str
@@ -173,6 +229,7 @@ class StorySummary:
     outlets: tuple[str, ...]
     first_published: datetime
     last_published: datetime
+    copy_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,3 +387,123 @@ class ArticleEnrichment:
     developments: list[Development] = field(default_factory=list)
     version: int = ENRICHMENT_VERSION
     error: str | None = None
+
+
+# --------------------------------------------------------------------------- explanations
+# What ``storyline why`` shows (``stories/explain.py``): why an article is in its story.
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDecision:
+    """How the assigner placed one stored article, as the store keeps it, with the event
+    evidence it compared.
+
+    ``score`` is the decision score: the story score for an original (for one that started a
+    story, that of the best story it did not reach; 0.0 when there was none), the word-shingle
+    Jaccard similarity with its original for a copy. ``runner_up``/``runner_up_score``: the
+    best other story (None when there was none). ``evidence`` is None for an article stored
+    without one (a copy, or stored before migration 0006, which also lack a runner-up).
+    """
+
+    article_id: str
+    story_id: str | None
+    score: float | None
+    copy_of: str | None = None
+    runner_up: str | None = None
+    runner_up_score: float | None = None
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Specifics that two articles both give and that do not agree (``evidence.compare``):
+    ``this`` the explained article's, ``other`` the other article's."""
+
+    this: tuple[str, ...]
+    other: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventDates:
+    """The dated events of one action that two articles are about, at their nearest
+    (``EventMark``): ``this``/``other`` are ISO days or ``first..last`` spans, ``gap_days``
+    is 0 when they overlap (the same event) and the days between them otherwise."""
+
+    action: str
+    this: str
+    other: str
+    gap_days: int
+
+    @property
+    def overlapping(self) -> bool:
+        """Whether the two dates overlap."""
+        return self.gap_days == 0
+
+
+@dataclass(frozen=True, slots=True)
+class PairExplanation:
+    """How the explained article compares with one other article: their pair score
+    (``scoring.score_features``, recomputed from what the store holds), its main signals,
+    and the specifics they share and those that conflict (evidence against a join)."""
+
+    article: ArticleSummary
+    score: float
+    head_cosine: float
+    body_cosine: float
+    #: Days the score's time term counted: the publication gap, or the gap between the same
+    #: dated events when that is smaller (None without dates).
+    days_apart: float | None
+    #: Days between the two publication dates.
+    published_days_apart: float | None = None
+    shared_keywords: tuple[str, ...] = ()
+    shared_terms: tuple[str, ...] = ()
+    shared_people: tuple[str, ...] = ()
+    shared_orgs: tuple[str, ...] = ()
+    shared_places: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()
+    shared_years: tuple[str, ...] = ()
+    #: Both name several people, organisations or places and share none of them.
+    entity_conflict: Conflict | None = None
+    place_conflict: Conflict | None = None
+    number_conflict: Conflict | None = None
+    year_conflict: Conflict | None = None
+    #: Events of the same action both are about, overlapping or apart.
+    events: tuple[EventDates, ...] = ()
+    #: False when either article was stored without event evidence (no people, places,
+    #: numbers or years to compare).
+    has_evidence: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerUp:
+    """The best story the article was not put in, with the score it reached and the
+    comparison with that story's best-matching member."""
+
+    story: StorySummary
+    score: float | None
+    best_match: PairExplanation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why an article is in its story (``stories/explain.py``).
+
+    ``started``: it founded its story (no open story reached ``threshold``). ``score`` is the
+    decision score (``ArticleDecision.score``; for a copy, the similarity with ``copy_of``).
+    ``threshold`` is the join threshold now configured. ``best_match`` compares it with the
+    story member it matches best; ``runner_up`` is the best other story.
+    """
+
+    article: ArticleSummary
+    story: StorySummary | None
+    started: bool
+    score: float | None
+    threshold: float
+    copy_of: ArticleSummary | None = None
+    best_match: PairExplanation | None = None
+    runner_up: RunnerUp | None = None
+
+    @property
+    def joined(self) -> bool:
+        """It joined a story that already existed, by score (not as a copy)."""
+        return self.story is not None and not self.started and self.copy_of is None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from storyline.config import Settings
@@ -26,9 +26,11 @@ from storyline.ingest.readers import ReaderOptions, read_paths
 from storyline.models import Article, Assignment, IngestReport, RawRecord, Rejection
 from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
+from storyline.stories.copies import CopyIndex, CopyMatch, CopyOptions, copy_assignments
 from storyline.stories.events import event_marks
+from storyline.stories.evidence import add_evidence
 from storyline.stories.features import add_keywords
-from storyline.stories.scoring import ScoreWeights
+from storyline.stories.scoring import ScoreWeights, default_weights
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ class _Run:
     added: int = 0
     duplicates: int = 0
     stories_created: int = 0
+    copies: int = 0
+    #: The copies found so far, by copy id (``stories/copies.py``).
+    matches: dict[str, CopyMatch] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
 
@@ -52,15 +57,21 @@ class Pipeline:
         self, store: Store, *, settings: Settings | None = None, encoder: Encoder | None = None,
         weights: ScoreWeights | None = None,
     ) -> None:
-        """``weights`` replace the shipped pair-score weights (for experiments)."""
+        """``weights`` replace the shipped pair-score weights (for experiments); without them
+        the ``cluster_threshold`` setting, when set, replaces the shipped threshold."""
         self.store = store
-        self.weights = weights
         self.settings = settings or Settings()
+        if weights is None and self.settings.cluster_threshold is not None:
+            weights = replace(default_weights(), threshold=self.settings.cluster_threshold)
+        self.weights = weights
         self.encoder = encoder or MiniLMEncoder()
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
         self.enrich_options = EnrichOptions()
         self._assigner: Assigner | None = None
         self._loaded: tuple[float, float] | None = None
+        #: Copies are looked for as far apart as stories stay open.
+        self.copy_options = CopyOptions(window_days=self.settings.window_days)
+        self._copies: CopyIndex | None = None
 
     # --- entry points -------------------------------------------------------------------
     def ingest_paths(
@@ -92,7 +103,7 @@ class Pipeline:
             self._process_chunk(chunk, run, fallback, progress)
         return IngestReport(
             added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
-            stories_created=run.stories_created,
+            stories_created=run.stories_created, copies=run.copies,
         )
 
     # --- stages -------------------------------------------------------------------------
@@ -110,9 +121,7 @@ class Pipeline:
             else:
                 articles.append(result)
         articles.sort(key=lambda a: (a.published, a.id))
-        size = self.settings.batch_size
-        for start in range(0, len(articles), size):
-            batch = articles[start : start + size]
+        for batch in self._batches(articles, run):
             self._process_batch(batch, run)
             if progress:
                 progress(len(batch))
@@ -128,6 +137,10 @@ class Pipeline:
             fresh.append(article)
         if not fresh:
             return
+        # Copies of an original (stories/copies.py) skip the model stages: they are stored in
+        # its story, never as members, so they cannot join two stories.
+        copies = [a for a in fresh if a.copy_of is not None]
+        fresh = [a for a in fresh if a.copy_of is None]
         add_keywords(fresh)
         embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
         enrichments = None
@@ -138,33 +151,67 @@ class Pipeline:
             )
             for article, enrichment in zip(fresh, enrichments, strict=True):
                 article.events = event_marks(enrichment.developments, article.published.date())
+        add_evidence(fresh, enrichments)
         # From reading the open stories to writing the assignments, this is the only writer:
         # another process (the web API, a second ingest) cannot start the same story meanwhile.
         with self.store.write_lock():
             if self.store.changed_elsewhere():
                 self._forget_stories()  # another writer's stories and members: reload them
-            taken = self.store.existing_ids(a.id for a in fresh)
+            taken = self.store.existing_ids(a.id for a in [*fresh, *copies])
             if taken:  # stored by another writer since the check above
                 run.duplicates += len(taken)
                 fresh = [a for a in fresh if a.id not in taken]
+                copies = [a for a in copies if a.id not in taken]
                 if enrichments is not None:
                     enrichments = [e for e in enrichments if e.article_id not in taken]
-            if not fresh:
+            if not fresh and not copies:
                 return
             try:
-                assigner = self._assigner_for(fresh)
+                assigner = self._assigner_for(fresh or copies)
                 assignments, stories = assigner.assign(fresh)
-                self.store.write_batch(fresh, assignments, stories, enrichments)
+                assignments += copy_assignments([run.matches[a.id] for a in copies],
+                                                assignments, self.store)
+                self.store.write_batch([*fresh, *copies], assignments, stories, enrichments)
             except BaseException:
                 self._forget_stories()  # the assigner holds what was not written
                 raise
-        run.added += len(fresh)
+        self._copy_index().add([*fresh, *copies])  # stored: later batches may copy them
+        run.added += len(fresh) + len(copies)
+        run.copies += len(copies)
         run.stories_created += sum(1 for a in assignments if a.new_story)
 
+    def _batches(self, articles: list[Article], run: _Run) -> list[list[Article]]:
+        """A chunk's articles (in time order) in batches of ``batch_size`` originals. Copies
+        are found over the whole chunk first and each rides in its original's batch (the
+        first one when its original was stored before), so that the batches the model stages
+        see, and so every story, are the same with copies as without them."""
+        if not articles:
+            return []
+        if self.store.changed_elsewhere():
+            self._forget_stories()  # another writer's articles: their copies are found too
+        run.matches.update((m.article_id, m) for m in self._copy_index().find(articles))
+        size = self.settings.batch_size
+        originals = [a for a in articles if a.copy_of is None]
+        batches = [originals[start : start + size] for start in range(0, len(originals), size)]
+        batches = batches or [[]]
+        home = {a.id: n for n, batch in enumerate(batches) for a in batch}
+        for article in articles:
+            if article.copy_of is not None:
+                batches[home.get(article.copy_of, 0)].append(article)
+        return batches
+
     def _forget_stories(self) -> None:
-        """Drop the in-memory open stories; the next batch loads them from the store."""
+        """Drop the in-memory open stories and copy index; the next batch loads them from the
+        store."""
         self._assigner = None
         self._loaded = None
+        self._copies = None
+
+    def _copy_index(self) -> CopyIndex:
+        """The run's copy index (it loads the stored signatures it needs)."""
+        if self._copies is None:
+            self._copies = CopyIndex(self.store, self.copy_options)
+        return self._copies
 
     def _assigner_for(self, batch: Sequence[Article]) -> Assigner:
         """The run's assigner, with every story open around the batch's dates loaded."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storyline.models import Development, EntityAppearance, EntityRecord
+from storyline.models import ArticleSummary, Development, EntityAppearance, EntityRecord
 from storyline.timeline import Event, StoryView, TimelineEntry
 
 __all__ = ["render_entity", "render_markdown", "render_text"]
@@ -48,16 +48,57 @@ def _entity_line(entity: EntityRecord) -> str:
     return f"{entity.name} [{entity.type}]{alias_text} — {count}"
 
 
+def _copies(view: StoryView) -> dict[str, list[ArticleSummary]]:
+    """Original id → its copies in the story, in publication order."""
+    out: dict[str, list[ArticleSummary]] = {}
+    for a in view.story.articles:
+        if a.copy_of is not None:
+            out.setdefault(a.copy_of, []).append(a)
+    return out
+
+
+def _copies_line(copies: Sequence[ArticleSummary]) -> str:
+    """``3 copies: Outlet A, Outlet B``."""
+    outlets = ", ".join(dict.fromkeys(c.outlet or "?" for c in copies))
+    return f"{len(copies)} cop{'y' if len(copies) == 1 else 'ies'}: {outlets}"
+
+
+def _carried(view: StoryView) -> list[tuple[str, str]]:
+    """(outlet, what it ran as copies) for the coverage section."""
+    by_id = {a.id: a for a in view.story.articles}
+    events: dict[str, list[str]] = {}
+    for entry in view.timeline:
+        events.setdefault(entry.article_id, [])
+        if entry.event_id not in events[entry.article_id]:
+            events[entry.article_id].append(entry.event_id)
+    out = []
+    for outlet, originals in view.coverage.carried.items():
+        parts = []
+        for oid in originals:
+            orig = by_id.get(oid)
+            label = f"{orig.outlet or '?'} {orig.published:%Y-%m-%d}" if orig else oid
+            evs = ", ".join(events.get(oid, []))
+            parts.append(f"{label}" + (f" ({evs})" if evs else ""))
+        out.append((outlet, "copies of " + "; ".join(parts)))
+    return out
+
+
 def render_text(view: StoryView) -> str:
-    """The story as ``storyline show`` prints it: articles, then the timeline of
-    developments (new / update / again), events, entities and coverage."""
+    """The story as ``storyline show`` prints it: articles (each original with its copies
+    counted, "N copies: outlets"), then the timeline of developments (new / update / again),
+    events, entities and coverage."""
     story = view.story
+    copies = _copies(view)
     lines = [f"{story.summary.title}  [{story.summary.id}]"]
     for a in story.articles:
+        if a.copy_of is not None:
+            continue
         flag = "*" if a.date_inferred else " "
         lines.append(f"  {a.published:%Y-%m-%d}{flag} {a.outlet or '?':24} {a.title}")
         if a.url:
             lines.append(f"  {'':36}{a.url}")
+        if a.id in copies:
+            lines.append(f"  {'':36}{_copies_line(copies[a.id])}")
     lines.append("")
     lines.append("Timeline (report date, outlet; what is new in each article):")
     if not view.timeline:
@@ -87,6 +128,8 @@ def render_text(view: StoryView) -> str:
     lines.append("Coverage:")
     for outlet, events in view.coverage.outlets.items():
         lines.append(f"  {outlet}: {', '.join(events) or '-'}")
+    for outlet, carried in _carried(view):
+        lines.append(f"  {outlet}: {carried}")
     for note in view.coverage.wording:
         terms = ", ".join(f"“{t}”" for t in note.terms)
         lines.append(f"  only {note.outlet} says {terms}: {note.context}")
@@ -107,7 +150,10 @@ def render_markdown(view: StoryView) -> str:
     out = [
         f"# {_md(s.title)}",
         "",
-        f"Story `{s.id}`: {s.article_count} articles from {s.first_published:%Y-%m-%d} to "
+        f"Story `{s.id}`: {s.article_count} articles"
+        + (f" and {s.copy_count} cop{'y' if s.copy_count == 1 else 'ies'} of them"
+           if s.copy_count else "")
+        + f" from {s.first_published:%Y-%m-%d} to "
         f"{s.last_published:%Y-%m-%d}; outlets: {', '.join(s.outlets) or '-'}.",
         "",
         "## Timeline",
@@ -137,15 +183,21 @@ def render_markdown(view: StoryView) -> str:
     out += ["", "## Coverage", "", "| Outlet | Events reported |", "|---|---|"]
     for outlet, events in view.coverage.outlets.items():
         out.append(f"| {_md(outlet)} | {', '.join(events) or '-'} |")
+    for outlet, carried in _carried(view):
+        out.append(f"| {_md(outlet)} | {_md(carried)} |")
     if view.coverage.wording:
         out += ["", "Evaluative wording used by one outlet only:", ""]
         for note in view.coverage.wording:
             terms = ", ".join(f"“{t}”" for t in note.terms)
             out.append(f"- **{_md(note.outlet)}**: {terms} — {_md(note.context)}")
     out += ["", "## Articles", ""]
+    copies = _copies(view)
     for a in story.articles:
+        if a.copy_of is not None:
+            continue
         link = f"[{_md(a.title)}]({a.url})" if a.url else _md(a.title)
-        out.append(f"- {a.published:%Y-%m-%d} {_md(a.outlet or '?')}: {link}")
+        more = f" — {_md(_copies_line(copies[a.id]))}" if a.id in copies else ""
+        out.append(f"- {a.published:%Y-%m-%d} {_md(a.outlet or '?')}: {link}{more}")
     if view.unenriched:
         out += ["", f"*{len(view.unenriched)} articles were ingested without enrichment.*"]
     return "\n".join(out) + "\n"

@@ -18,12 +18,16 @@ if TYPE_CHECKING:
         Development,
         EntityAppearance,
         EntityRecord,
+        Explanation,
+        PairExplanation,
     )
     from storyline.timeline import Coverage, Event, StoryView, TimelineEntry
 
 
 def story_summary(story: StorySummary) -> dict[str, Any]:
-    """``{id, title, article_count, outlets, first_published, last_published}``."""
+    """``{id, title, article_count, outlets, first_published, last_published, copy_count}``:
+    ``article_count`` counts originals, ``copy_count`` their copies (``outlets`` includes the
+    copies' outlets)."""
     return {
         "id": story.id,
         "title": story.title,
@@ -31,11 +35,13 @@ def story_summary(story: StorySummary) -> dict[str, Any]:
         "outlets": list(story.outlets),
         "first_published": story.first_published.isoformat(),
         "last_published": story.last_published.isoformat(),
+        "copy_count": story.copy_count,
     }
 
 
 def article_summary(article: ArticleSummary) -> dict[str, Any]:
-    """``{id, title, outlet, published, url, date_inferred}``."""
+    """``{id, title, outlet, published, url, date_inferred, copy_of}``; ``copy_of`` is the id
+    of the original a copy repeats (null for an original)."""
     return {
         "id": article.id,
         "title": article.title,
@@ -43,19 +49,28 @@ def article_summary(article: ArticleSummary) -> dict[str, Any]:
         "published": article.published.isoformat(),
         "url": article.url,
         "date_inferred": article.date_inferred,
+        "copy_of": article.copy_of,
     }
 
 
 def story_detail(story: StoryDetail) -> dict[str, Any]:
-    """A story with ``articles`` in publication order, plus the summary fields."""
+    """A story with ``articles`` in publication order, copies included, plus the summary
+    fields; each article also carries ``copy_count``, the number of copies of it."""
     out = story_summary(story.summary)
-    out["articles"] = [article_summary(a) for a in story.articles]
+    copies: dict[str, int] = {}
+    for a in story.articles:
+        if a.copy_of is not None:
+            copies[a.copy_of] = copies.get(a.copy_of, 0) + 1
+    out["articles"] = [
+        {**article_summary(a), "copy_count": copies.get(a.id, 0)} for a in story.articles
+    ]
     return out
 
 
 def article_full(article: Article, *, path: str | None = None) -> dict[str, Any]:
     """Everything extraction found: ``path`` (when given), ``title``, ``text``, ``published``,
-    ``authors``, ``outlet``, ``url``, ``language``, plus ``id``, ``date_inferred``, ``story``."""
+    ``authors``, ``outlet``, ``url``, ``language``, plus ``id``, ``date_inferred``, ``story``
+    and ``copy_of`` (the original a stored copy repeats; null otherwise)."""
     out: dict[str, Any] = {}
     if path is not None:
         out["path"] = path
@@ -71,6 +86,7 @@ def article_full(article: Article, *, path: str | None = None) -> dict[str, Any]
             "url": article.url,
             "language": article.language,
             "story": article.story_id,
+            "copy_of": article.copy_of,
         }
     )
     return out
@@ -290,7 +306,8 @@ def event(ev: Event) -> dict[str, Any]:
 
 
 def coverage(cover: Coverage) -> dict[str, Any]:
-    """``{outlets: {outlet: [event ids]}, wording: [{outlet, terms, article_id, context}]}``."""
+    """``{outlets: {outlet: [event ids]}, wording: [{outlet, terms, article_id, context}],
+    carried: {outlet: [original article ids it ran copies of]}}``."""
     return {
         "outlets": {k: list(v) for k, v in cover.outlets.items()},
         "wording": [
@@ -298,6 +315,7 @@ def coverage(cover: Coverage) -> dict[str, Any]:
              "context": w.context}
             for w in cover.wording
         ],
+        "carried": {k: list(v) for k, v in cover.carried.items()},
     }
 
 
@@ -311,3 +329,69 @@ def story_view(view: StoryView) -> dict[str, Any]:
     out["coverage"] = coverage(view.coverage)
     out["unenriched"] = list(view.unenriched)
     return out
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def pair_explanation(pair: PairExplanation) -> dict[str, Any]:
+    """``{article, score, head_cosine, body_cosine, days_apart, published_days_apart,
+    shared: {people, orgs, places, numbers, years, terms, keywords}, conflicts: {names,
+    places, numbers, years: {this, other} or null}, events: [{action, this, other, gap_days,
+    overlapping}], has_evidence}``."""
+    conflicts = {"names": pair.entity_conflict, "places": pair.place_conflict,
+                 "numbers": pair.number_conflict, "years": pair.year_conflict}
+    return {
+        "article": article_summary(pair.article),
+        "score": _round(pair.score),
+        "head_cosine": _round(pair.head_cosine),
+        "body_cosine": _round(pair.body_cosine),
+        "days_apart": _round(pair.days_apart),
+        "published_days_apart": _round(pair.published_days_apart),
+        "shared": {
+            "people": list(pair.shared_people), "orgs": list(pair.shared_orgs),
+            "places": list(pair.shared_places), "numbers": list(pair.shared_numbers),
+            "years": list(pair.shared_years), "terms": list(pair.shared_terms),
+            "keywords": list(pair.shared_keywords),
+        },
+        "conflicts": {
+            name: None if c is None else {"this": list(c.this), "other": list(c.other)}
+            for name, c in conflicts.items()
+        },
+        "events": [
+            {"action": e.action, "this": e.this, "other": e.other, "gap_days": e.gap_days,
+             "overlapping": e.overlapping}
+            for e in pair.events
+        ],
+        "has_evidence": pair.has_evidence,
+    }
+
+
+def explanation(e: Explanation) -> dict[str, Any]:
+    """``storyline why --json``: ``{article, story, outcome ("joined", "started" or "copy"),
+    started, score, threshold, copy_of, best_match, runner_up: {story, score, best_match}}``;
+    ``best_match`` is a ``pair_explanation`` or null."""
+    outcome = "copy" if e.copy_of is not None else "started" if e.started else "joined"
+    runner_up = None
+    if e.runner_up is not None:
+        runner_up = {
+            "story": story_summary(e.runner_up.story),
+            "score": _round(e.runner_up.score),
+            "best_match": (None if e.runner_up.best_match is None
+                           else pair_explanation(e.runner_up.best_match)),
+        }
+    return {
+        "article": article_summary(e.article),
+        "story": None if e.story is None else story_summary(e.story),
+        "outcome": outcome if e.story is not None else None,
+        "started": e.started,
+        "score": _round(e.score),
+        "threshold": e.threshold,
+        "copy_of": None if e.copy_of is None else article_summary(e.copy_of),
+        "best_match": None if e.best_match is None else pair_explanation(e.best_match),
+        "runner_up": runner_up,
+    }

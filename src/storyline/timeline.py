@@ -18,6 +18,11 @@ Needs: a story's articles (``ArticleSummary``, in publication order) and their
   February 2022" in a 2024 story), with report and event dates.
 * **coverage** — which outlets reported which events, and the evaluative wording
   ("rigged", "so-called", "brutal") one outlet uses about the story that no other does.
+
+A copy (``ArticleSummary.copy_of``: the same text re-posted or syndicated, see
+``stories/copies.py``) counts once, as its original: it adds no timeline rows, event states,
+wording or "reported by" outlets; ``Coverage.carried`` lists the outlets that ran copies and
+of which originals.
 * **entities** — the story's main entities (from the store).
 
 Everything here is pure computation over values; ``build_story_view`` is the one function that
@@ -153,6 +158,8 @@ class Coverage:
 
     outlets: dict[str, list[str]] = field(default_factory=dict)
     wording: list[WordingNote] = field(default_factory=list)
+    #: Outlet → the original articles it ran copies of (their events are the originals').
+    carried: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -442,16 +449,24 @@ def story_view(
     *,
     options: LinkOptions | None = None,
 ) -> StoryView:
-    """Build the view of ``story`` from its articles' enrichment and texts (no store)."""
-    reports = [(a, enrichment[a.id].developments) for a in story.articles if a.id in enrichment]
+    """Build the view of ``story`` from its articles' enrichment and texts (no store).
+    Copies count once, as their originals (see the module docstring)."""
+    originals = [a for a in story.articles if a.copy_of is None]
+    reports = [(a, enrichment[a.id].developments) for a in originals if a.id in enrichment]
     events, timeline = link_events(reports, options=options)
+    cover = coverage(timeline, [(a, text) for a, text in texts if a.copy_of is None])
+    for copy in story.articles:
+        if copy.copy_of is not None:
+            carried = cover.carried.setdefault(copy.outlet or "?", [])
+            if copy.copy_of not in carried:
+                carried.append(copy.copy_of)
     return StoryView(
         story=story,
         timeline=timeline,
         events=events,
         entities=list(entities),
-        coverage=coverage(timeline, texts),
-        unenriched=[a.id for a in story.articles if a.id not in enrichment],
+        coverage=cover,
+        unenriched=[a.id for a in originals if a.id not in enrichment],
     )
 
 

@@ -124,6 +124,7 @@ def test_api_entity_filter_combines_with_other_filters(client: Any) -> None:
         ("/api/v1/search?q=fire&limit=0", 422),
         ("/api/v1/stories/does-not-exist", 404),
         ("/api/v1/articles/does-not-exist", 404),
+        ("/api/v1/articles/does-not-exist/why", 404),
         ("/api/v1/entities?limit=0", 422),
         ("/api/v1/entities/Nobody%20Atall", 404),
         ("/api/v1/no-such-route", 404),
@@ -148,13 +149,15 @@ def test_api_story_detail_articles_in_order(client: Any) -> None:
     body = client.get(f"/api/v1/stories/{fire}").json()
     dates = [a["published"] for a in body["articles"]]
     assert dates == sorted(dates)
-    assert body["article_count"] == len(body["articles"]) == 4
+    # Four reports, two of them copies of the others (stories/copies.py).
+    assert body["article_count"] + body["copy_count"] == len(body["articles"]) == 4
+    assert body["copy_count"] == sum(1 for a in body["articles"] if a["copy_of"]) == 2
     assert "<script>alert(1)</script> Harbour fire" in [a["title"] for a in body["articles"]]
     # The view ``storyline show --json`` prints: timeline, events, entities, coverage.
     ids = {a["id"] for a in body["articles"]}
     assert {row["article_id"] for row in body["timeline"]} <= ids
     assert {row["event_id"] for row in body["timeline"]} == {e["id"] for e in body["events"]}
-    assert set(body["coverage"]) == {"outlets", "wording"}
+    assert set(body["coverage"]) == {"outlets", "wording", "carried"}
     assert body["unenriched"] == []
 
 
@@ -180,6 +183,26 @@ def test_api_article_with_story_summary(client: Any) -> None:
     assert body["story"] == fire
     assert body["story_summary"]["id"] == fire
     assert "raw" not in body
+
+
+def test_api_article_why_names_the_story_it_joined(client: Any,
+                                                  seeds_story: dict[str, Any]) -> None:
+    first, second = (a["id"] for a in seeds_story["articles"])
+    body = client.get(f"/api/v1/articles/{second}/why").json()
+    assert set(body) >= {"article", "story", "outcome", "started", "score", "threshold",
+                         "copy_of", "best_match", "runner_up"}
+    assert body["outcome"] == "joined" and body["story"]["id"] == seeds_story["id"]
+    assert body["score"] >= body["threshold"]
+    best = body["best_match"]
+    assert best["article"]["id"] == first
+    assert "vladimir putin" in best["shared"]["people"]
+    assert any(e["action"] == "visit" and e["overlapping"] for e in best["events"])
+    assert set(best["conflicts"]) == {"names", "places", "numbers", "years"}
+    started = client.get(f"/api/v1/articles/{first}/why").json()
+    assert started["outcome"] == "started" and started["started"] is True
+    if started["runner_up"] is not None:
+        assert started["runner_up"]["score"] < started["threshold"]
+        assert started["runner_up"]["story"]["id"] != seeds_story["id"]
 
 
 def test_api_search_text_has_story_ids(client: Any) -> None:
@@ -220,7 +243,7 @@ def test_api_openapi_lists_every_route(client: Any) -> None:
     assert {path for path, _ in api_routes} >= {
         "/api/v1/health", "/api/v1/stories", "/api/v1/stories/{story_id}",
         "/api/v1/articles/{article_id}", "/api/v1/articles", "/api/v1/search",
-        "/api/v1/entities", "/api/v1/entities/{name}",
+        "/api/v1/entities", "/api/v1/entities/{name}", "/api/v1/articles/{article_id}/why",
     }
     assert "requestBody" in spec["paths"]["/api/v1/articles"]["post"]
     docs = client.get("/docs")

@@ -37,9 +37,11 @@ def test_pages_river_lists_stories_with_charts(client: Any) -> None:
     assert positions == sorted(positions)  # newest activity first
     fire = _fire_story(client)
     assert "Harbour Gazette, Coastal Times, Metro Wire" in html
-    assert f"{fire['article_count']} articles" in html
+    assert f"{fire['article_count']} articles + {fire['copy_count']} copies" in html
     assert html.count('<svg class="chart"') == len(stories)
-    assert "2 – 9 Jun 2024" in html
+    # The fixture's fire reports are one wire text with a changed line (stories/copies.py):
+    # the Jun 5 and Jun 9 ones are copies, so the story's span is its originals'.
+    assert "2 – 3 Jun 2024" in html
     # Landmarks and the skip link for keyboard users.
     assert '<a class="skip" href="#main">Skip to content</a>' in html
     for landmark in ('<header class="site" role="banner">', '<main id="main"', "<nav",
@@ -59,8 +61,12 @@ def test_pages_story_timeline_in_date_order(client: Any) -> None:
     html = _page(client, f"/stories/{story['id']}")
     timeline = html[html.index('id="timeline-h"'):html.index('id="outlets-h"')]
     links = re.findall(r'<a href="/articles/([^"]+)">', timeline)
-    assert links == [a["id"] for a in story["articles"]]
-    assert timeline.index("2 Jun 2024") < timeline.index("9 Jun 2024")
+    # Each original, then its copies (shown as "N copies" under it).
+    originals = [a for a in story["articles"] if a["copy_of"] is None]
+    assert links == [i for o in originals for i in [o["id"], *(
+        a["id"] for a in story["articles"] if a["copy_of"] == o["id"])]]
+    assert story["copy_count"] == 2 and "1 copy:" in timeline
+    assert timeline.index("2 Jun 2024") < timeline.index("3 Jun 2024")
     assert 'href="https://coastaltimes.example/harbour-blaze" rel="noopener noreferrer"' in html
     # Outlets side by side, one column each.
     assert html.count('<section class="outlet"') == 3
@@ -92,6 +98,62 @@ def test_pages_article_text_and_links(client: Any) -> None:
     assert ('href="https://metrowire.example/script-title" rel="noopener noreferrer"') in html
     assert f'href="/stories/{story["id"]}"' in html
     assert "Earlier: Kelham harbour blaze" in html and "Later: Kelham fire" in html
+
+
+def _why_section(html: str) -> str:
+    start = html.index('<section class="why" aria-labelledby="why-h">')
+    return html[start:html.index("</section>", start)]
+
+
+def test_pages_article_why_this_story(client: Any, seeds_story: dict[str, Any]) -> None:
+    first, second = seeds_story["articles"]
+    why = _why_section(_page(client, f"/articles/{second['id']}"))
+    assert '<h2 id="why-h">Why this story</h2>' in why
+    assert "It joined the story with a score of" in why
+    assert f'<a href="/articles/{first["id"]}">{escape(first["title"])}</a>' in why
+    assert "vladimir putin" in why and "overlapping: the same event" in why
+    assert "This article started the story" in _why_section(
+        _page(client, f"/articles/{first['id']}"))
+
+
+def test_pages_article_why_escapes_everything(web_app: Any) -> None:
+    """Titles, names, places and words in "Why this story" come from articles: escaped."""
+    from types import SimpleNamespace
+
+    from storyline.models import (
+        Article,
+        ArticleSummary,
+        Conflict,
+        EventDates,
+        Explanation,
+        PairExplanation,
+        RunnerUp,
+        StorySummary,
+    )
+
+    day = datetime(2024, 6, 5, tzinfo=UTC)
+    other = ArticleSummary("b1", SCRIPT, SCRIPT, day, None)
+    pair = PairExplanation(
+        article=other, score=0.9, head_cosine=0.8, body_cosine=0.7, days_apart=1.0,
+        shared_people=(SCRIPT,), shared_terms=(SCRIPT,), shared_places=(SCRIPT,),
+        place_conflict=Conflict((SCRIPT,), ("US/OH",)),
+        events=(EventDates(SCRIPT, "2024-06-01", "2024-06-09", 8),),
+    )
+    story = StorySummary("s1", SCRIPT, 2, (SCRIPT,), day, day)
+    why = Explanation(
+        article=ArticleSummary("a1", SCRIPT, None, day, None), story=story, started=False,
+        score=0.8, threshold=0.5, best_match=pair,
+        runner_up=RunnerUp(story=story, score=0.1, best_match=pair),
+    )
+    article = Article(id="a1", title=SCRIPT, text="Body.", published=day, authors=[],
+                      outlet=None, url=None, language=None, source="x", raw_kind="text")
+    template = web_app.state.web.templates.env.get_template("article.html")
+    html = template.render(request=SimpleNamespace(url=SimpleNamespace(path="/articles/a1")),
+                           article=article, paragraphs=["Body."], why=why, story=None)
+    section = _why_section(html)
+    assert "<script" not in html
+    assert ESCAPED in section and section.count(ESCAPED) >= 8
+    assert "8 days apart: evidence against" in section and "US/OH" in section
 
 
 def test_pages_search_text_and_semantic(client: Any) -> None:

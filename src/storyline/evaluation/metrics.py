@@ -1,4 +1,5 @@
-"""Clustering metrics: BCubed precision/recall/F1 (Bagga & Baldwin 1998), ARI and AMI.
+"""Clustering metrics: BCubed precision/recall/F1 (Bagga & Baldwin 1998), pairwise
+precision/recall/F1, ARI and AMI.
 
 BCubed scores every item: precision is the share of its predicted cluster that shares its gold
 label, recall the share of its gold cluster that shares its predicted cluster; both are averaged
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,11 @@ class ClusterScores:
     items: int
     predicted_clusters: int
     gold_clusters: int
+    #: Pairwise precision, recall and F1: over all item pairs, a pair is positive when both
+    #: items share a cluster.
+    pair_precision: float = 0.0
+    pair_recall: float = 0.0
+    pair_f1: float = 0.0
 
 
 def bcubed(
@@ -42,14 +49,35 @@ def bcubed(
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def pairwise(
+    predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
+) -> tuple[float, float, float]:
+    """Pairwise (precision, recall, F1) over the items present in both mappings, counted
+    from cluster sizes (no pair enumeration). An empty side counts as perfect."""
+    items = [i for i in gold if i in predicted]
+    both = Counter((predicted[i], gold[i]) for i in items)
+    pred_size = Counter(predicted[i] for i in items)
+    gold_size = Counter(gold[i] for i in items)
+
+    def pairs(counts: Counter[Any]) -> int:
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    tp, pred_pairs, gold_pairs = pairs(both), pairs(pred_size), pairs(gold_size)
+    p = tp / pred_pairs if pred_pairs else 1.0
+    r = tp / gold_pairs if gold_pairs else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
 def cluster_scores(
     predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]
 ) -> ClusterScores:
-    """BCubed, adjusted Rand index and adjusted mutual information of ``predicted``."""
+    """BCubed, pairwise, adjusted Rand index and adjusted mutual information of
+    ``predicted``."""
     from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
     items = [i for i in gold if i in predicted]
     p, r, f1 = bcubed(predicted, gold)
+    pp, pr, pf = pairwise(predicted, gold)
     pred_labels = [str(predicted[i]) for i in items]
     gold_labels = [str(gold[i]) for i in items]
     return ClusterScores(
@@ -61,4 +89,5 @@ def cluster_scores(
         items=len(items),
         predicted_clusters=len(set(pred_labels)),
         gold_clusters=len(set(gold_labels)),
+        pair_precision=pp, pair_recall=pr, pair_f1=pf,
     )

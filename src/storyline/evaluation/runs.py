@@ -105,7 +105,9 @@ def run_pairs(*, data: str | None = None, limit: int | None = None) -> tuple[str
 def run_stream(
     *, data: str | None = None, limit: int | None = None, dataset: str = "all"
 ) -> tuple[str, dict[str, Any]]:
-    """Labelled streams (UCI headlines, the demo corpus) through the online assigner."""
+    """Labelled streams (UCI headlines, the demo corpus, ECB+ look-alike events) through the
+    online assigner."""
+    from storyline.evaluation.event_model import evaluate_ecbplus
     from storyline.evaluation.stream import evaluate_demo, evaluate_uci, format_stream
 
     encoder = _encoder()
@@ -118,6 +120,10 @@ def run_stream(
         if dataset in ("demo", "all"):
             folder = Path(data) if data and dataset == "demo" else DEMO_DIR
             results["demo"] = evaluate_demo(folder, SEEDS_DIR, encoder=encoder)
+        if dataset in ("ecbplus", "all"):
+            path = Path(data) if data and dataset == "ecbplus" else (
+                SHARED_DATA / "ecbplus" / "train.jsonl.gz")
+            results["ecbplus"] = evaluate_ecbplus(path, encoder=encoder, limit=limit)
     finally:
         encoder.save()
     return format_stream(results), results

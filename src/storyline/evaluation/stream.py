@@ -38,13 +38,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from storyline.embedding import Encoder, embed_articles
+from storyline.embedding import Encoder
 from storyline.evaluation.baselines import best_threshold, tfidf_single_pass
 from storyline.evaluation.metrics import cluster_scores
 from storyline.models import Article
 from storyline.research import article_from_dict
 from storyline.stories.assign import Assigner, AssignOptions
-from storyline.stories.features import add_keywords
 from storyline.stories.scoring import ScoreWeights, default_weights
 
 #: Thresholds tried on the training half (the assigner's pair-score scale is a probability);
@@ -121,9 +120,9 @@ def _stream_order(articles: Sequence[Article]) -> list[Article]:
 
 def _prepare(rows: Sequence[dict[str, str]], encoder: Encoder, *, shuffled: bool
              ) -> tuple[list[Article], dict[str, str]]:
-    articles = uci_articles(rows, shuffled=shuffled)
-    add_keywords(articles)
-    embed_articles(articles, encoder)
+    from storyline.evaluation.event_model import prepare
+
+    articles = prepare(uci_articles(rows, shuffled=shuffled), encoder)
     gold = {f"uci:{r['ID']}": r["STORY"] for r in rows}
     return articles, gold
 
@@ -268,6 +267,22 @@ def format_stream(results: dict[str, Any]) -> str:
         lines.append(f"assigner: {s['assign_articles_per_s']:.0f} articles/s, traced peak "
                      f"{s['assign_peak_traced_mb']:.1f} MB; process peak RSS "
                      f"{uci['peak_rss_mb']:.0f} MB; time {uci['seconds']['total']} s")
+    ecb = results.get("ecbplus")
+    if ecb:
+        lines += [
+            f"ECB+ topics 1-35: {ecb['documents']} documents, {ecb['events']} events in "
+            f"{ecb['topics']} topics; {ecb['method']}; encoder {ecb['encoder']}",
+            f"{'system':44}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'pw P':>7}{'pw R':>7}"
+            f"{'pw F1':>7}{'clusters':>10}",
+        ]
+        for label, key in (("Storyline (refitted per fold)", "storyline"),
+                           ("Storyline, shipped weights (saw all topics)", "shipped_weights"),
+                           ("TF-IDF single pass (threshold per fold)", "tfidf_single_pass")):
+            sc = ecb[key]
+            lines.append(f"{label:44}{sc['precision']:7.3f}{sc['recall']:7.3f}{sc['f1']:7.3f}"
+                         f"{sc['pair_precision']:7.3f}{sc['pair_recall']:7.3f}"
+                         f"{sc['pair_f1']:7.3f}{sc['predicted_clusters']:>10}")
+        lines.append(f"time {ecb['seconds']['total']} s")
     demo = results.get("demo")
     if demo:
         if "skipped" in demo:
@@ -275,7 +290,9 @@ def format_stream(results: dict[str, Any]) -> str:
         else:
             lines.append(
                 f"demo corpus + seeds ({demo['articles']} articles): BCubed P "
-                f"{demo['precision']:.3f} R {demo['recall']:.3f} F1 {demo['f1']:.3f}, ARI "
+                f"{demo['precision']:.3f} R {demo['recall']:.3f} F1 {demo['f1']:.3f}, pairwise "
+                f"P {demo['pair_precision']:.3f} R {demo['pair_recall']:.3f} F1 "
+                f"{demo['pair_f1']:.3f}, ARI "
                 f"{demo['ari']:.3f}, stories {demo['predicted_clusters']}/"
                 f"{demo['gold_clusters']}, seeds one story: {demo['seeds_one_story']}, "
                 f"{demo['seconds']} s")

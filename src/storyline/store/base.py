@@ -20,12 +20,14 @@ import numpy as np
 
 from storyline.models import (
     Article,
+    ArticleDecision,
     ArticleEnrichment,
     ArticleSummary,
     Assignment,
     EntityAppearance,
     EntityRecord,
     EventMark,
+    Evidence,
     KnownEntity,
     StoryDetail,
     StorySummary,
@@ -44,6 +46,8 @@ class MemberState:
     title: str = ""
     #: The dated events the member is about (``Article.events``).
     events: tuple[EventMark, ...] = ()
+    #: Its event evidence (``Article.evidence``); None for articles stored without one.
+    evidence: Evidence | None = None
 
 
 @dataclass(slots=True)
@@ -57,6 +61,19 @@ class StoryState:
     article_count: int
     members: list[MemberState] = field(default_factory=list)
     centroid: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRow:
+    """A stored article as the copy index (``stories/copies.py``) needs it: its MinHash
+    signature, or its ``text`` when it was stored without one (before migration 0005)."""
+
+    article_id: str
+    published_ts: float
+    copy_of: str | None
+    story_id: str | None
+    signature: np.ndarray | None
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +142,14 @@ class Store(ABC):
 
     @abstractmethod
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
-        """Stories whose span overlaps [start_ts, end_ts], with up to ``max_members`` members."""
+        """Stories whose span overlaps [start_ts, end_ts], with up to ``max_members`` members
+        (copies are never members: they are not evidence of what a story is about)."""
+
+    @abstractmethod
+    def copy_signatures(self, start_ts: float, end_ts: float, *, scheme: str
+                        ) -> list[SignatureRow]:
+        """Every article published within [start_ts, end_ts] with its MinHash signature of
+        ``scheme`` (or, lacking one, its text)."""
 
     # --- reads for users ----------------------------------------------------------------
     @abstractmethod
@@ -187,3 +211,14 @@ class Store(ABC):
     @abstractmethod
     def list_entities(self, limit: int = 100, offset: int = 0) -> list[EntityRecord]:
         """All entities, most articles first."""
+
+    # --- explanations (``storyline why``) ------------------------------------------------
+    @abstractmethod
+    def article_decisions(self, ids: Iterable[str]) -> dict[str, ArticleDecision]:
+        """How each of these stored articles was assigned: story, decision score, the
+        original it copies, runner-up story and score, and its event evidence (unknown ids
+        are left out)."""
+
+    @abstractmethod
+    def article_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Up to ``limit`` stored article ids that start with ``prefix``, in id order."""

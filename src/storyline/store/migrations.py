@@ -142,6 +142,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WHERE id IN (SELECT article_id FROM article_enrichment);
         """,
     ),
+    (
+        # Near-duplicate and syndicated copies (stories/copies.py): ``copy_of`` names the
+        # original a copy was stored with (NULL for originals); ``article_minhash`` keeps each
+        # article's MinHash signature (uint32 values) so that a later ingest finds copies of
+        # it without re-reading its text. ``scheme`` names how a signature was made; rows of
+        # another scheme are ignored. Articles stored before this migration have no signature
+        # and get one computed from their text whenever the copy index loads them.
+        "0005_copies",
+        """
+        ALTER TABLE articles ADD COLUMN copy_of TEXT;
+        CREATE INDEX articles_copy_of ON articles(copy_of) WHERE copy_of IS NOT NULL;
+        CREATE TABLE article_minhash (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            scheme TEXT NOT NULL,
+            signature BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        # Event identity (stories/evidence.py): each article's event evidence (JSON of
+        # ``evidence_to_dict``) and the assignment decision ``storyline why`` explains: the
+        # runner-up story and its score. Articles stored before this migration have no row:
+        # as story members they get evidence from their text and keywords when loaded
+        # (``SQLiteStore.story_states``), without enrichment's typed names.
+        "0006_article_evidence",
+        """
+        CREATE TABLE article_evidence (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            evidence TEXT NOT NULL,
+            runner_up TEXT,
+            runner_up_score REAL
+        );
+        """,
+    ),
 ]
 
 

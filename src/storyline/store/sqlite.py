@@ -24,6 +24,7 @@ from storyline.enrich.entities import ENTITY_TYPES, clean_name, known_from_rows,
 from storyline.errors import NotFoundError, StoreError
 from storyline.models import (
     Article,
+    ArticleDecision,
     ArticleEnrichment,
     ArticleSummary,
     Assignment,
@@ -34,14 +35,15 @@ from storyline.models import (
     StoryDetail,
     StorySummary,
 )
-from storyline.store.base import MemberState, Store, StoryFilter, StoryState
+from storyline.store.base import MemberState, SignatureRow, Store, StoryFilter, StoryState
 from storyline.store.migrations import migrate
+from storyline.stories.evidence import evidence_for, evidence_from_dict, evidence_to_dict
 
 log = logging.getLogger(__name__)
 
 _ARTICLE_COLUMNS = (
     "id, url, title, text, published, date_inferred, authors, outlet, language, source, "
-    "raw_kind, raw, keywords, story_id, events"
+    "raw_kind, raw, keywords, story_id, events, copy_of"
 )
 
 
@@ -149,7 +151,7 @@ class SQLiteStore(Store):
             assignment = by_article.get(article.id)
             self.conn.execute(
                 f"INSERT INTO articles({_ARTICLE_COLUMNS}, published_ts, story_score,"
-                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.id, article.url, article.title, article.text,
                     article.published.isoformat(), int(article.date_inferred),
@@ -159,6 +161,7 @@ class SQLiteStore(Store):
                     json.dumps(article.keywords),
                     assignment.story_id if assignment else None,
                     _events_json(article.events),
+                    article.copy_of,
                     article.published.timestamp(),
                     assignment.score if assignment else None,
                     now,
@@ -174,14 +177,30 @@ class SQLiteStore(Store):
                         article.body_vector.astype(np.float32).tobytes(),
                     ),
                 )
-        for story in stories:
+            if article.evidence is not None:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO article_evidence(article_id, evidence, runner_up,"
+                    " runner_up_score) VALUES (?, ?, ?, ?)",
+                    (article.id, json.dumps(evidence_to_dict(article.evidence)),
+                     assignment.runner_up if assignment else None,
+                     assignment.runner_up_score if assignment else None),
+                )
+            if article.minhash is not None:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO article_minhash(article_id, scheme, signature)"
+                    " VALUES (?, ?, ?)",
+                    (article.id, article.minhash.scheme,
+                     article.minhash.values.astype(np.uint32).tobytes()),
+                )
+        for story in stories:  # a story counts its originals; copies are counted on reading
             self.conn.execute(
                 "UPDATE stories SET article_count = (SELECT COUNT(*) FROM articles"
-                " WHERE story_id = ?) WHERE id = ?",
+                " WHERE story_id = ? AND copy_of IS NULL) WHERE id = ?",
                 (story.id, story.id),
             )
         if enrichments:
-            batch_ids = {a.id for a in articles}
+            # A copy's entities and developments are its original's: stored once, with it.
+            batch_ids = {a.id for a in articles if a.copy_of is None}
             self._write_enrichment([e for e in enrichments if e.article_id in batch_ids], now)
 
     def _write_enrichment(self, enrichments: Sequence[ArticleEnrichment], now: str) -> None:
@@ -259,12 +278,15 @@ class SQLiteStore(Store):
         for chunk, marks in _in_chunks(ids, 500):
             # The most recent members of each story (window function keeps the query single).
             for row in self.conn.execute(
-                "SELECT story_id, id, published_ts, keywords, title, head, body, events FROM ("
+                "SELECT story_id, id, published_ts, keywords, title, head, body, events, evidence,"
+                " legacy_text FROM ("
                 "  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, e.head, e.body,"
-                "   a.events,"
+                "   a.events, v.evidence, CASE WHEN v.evidence IS NULL THEN a.text END"
+                "   AS legacy_text,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id ORDER BY a.published_ts DESC) AS rn"
                 f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
-                f"  WHERE a.story_id IN ({marks})) WHERE rn <= ?",
+                "   LEFT JOIN article_evidence v ON v.article_id = a.id"
+                f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) WHERE rn <= ?",
                 [self.model_name, *chunk, max_members],
             ):
                 states[row[0]].members.append(
@@ -272,9 +294,42 @@ class SQLiteStore(Store):
                         article_id=row[1], published_ts=row[2],
                         keywords=frozenset(json.loads(row[3])), title=row[4],
                         head=_vec(row[5]), body=_vec(row[6]), events=_events(row[7]),
+                        # Stored before migration 0006: evidence from text and keywords.
+                        evidence=(evidence_from_dict(json.loads(row[8])) if row[8] is not None
+                                  else evidence_for(row[4], row[9] or "",
+                                                    keywords=json.loads(row[3]))),
                     )
                 )
         return list(states.values())
+
+    def copy_signatures(self, start_ts: float, end_ts: float, *, scheme: str
+                        ) -> list[SignatureRow]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.published_ts, a.copy_of, a.story_id, m.signature,"
+            " CASE WHEN m.signature IS NULL THEN a.text END"
+            " FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id"
+            " AND m.scheme = ? WHERE a.published_ts BETWEEN ? AND ?",
+            (scheme, start_ts, end_ts),
+        ).fetchall()
+        return [
+            SignatureRow(
+                article_id=r[0], published_ts=r[1], copy_of=r[2], story_id=r[3],
+                signature=None if r[4] is None else np.frombuffer(r[4], dtype=np.uint32),
+                text=r[5],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def _copy_counts(self, story_ids: Sequence[str]) -> dict[str, int]:
+        """Copies stored in each of these stories (stories without any are left out)."""
+        out: dict[str, int] = {}
+        for chunk, marks in _in_chunks(story_ids, 500):
+            out.update(self.conn.execute(
+                f"SELECT story_id, COUNT(*) FROM articles WHERE story_id IN ({marks})"
+                " AND copy_of IS NOT NULL GROUP BY story_id",
+                chunk,
+            ).fetchall())
+        return out
 
     # --- reads for users ----------------------------------------------------------------
     def list_stories(self, filters: StoryFilter | None = None) -> list[StorySummary]:
@@ -308,10 +363,12 @@ class SQLiteStore(Store):
             [*params, f.limit, f.offset],
         ).fetchall()
         outlets = self._outlets([r[0] for r in rows])
+        copies = self._copy_counts([r[0] for r in rows])
         return [
             StorySummary(
                 id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
                 first_published=_dt(r[3]), last_published=_dt(r[4]),
+                copy_count=copies.get(r[0], 0),
             )
             for r in rows
         ]
@@ -339,10 +396,10 @@ class SQLiteStore(Store):
         articles = tuple(
             ArticleSummary(
                 id=r[0], title=r[1], outlet=r[2], published=datetime.fromisoformat(r[3]),
-                url=r[4], date_inferred=bool(r[5]),
+                url=r[4], date_inferred=bool(r[5]), copy_of=r[6],
             )
             for r in self.conn.execute(
-                "SELECT id, title, outlet, published, url, date_inferred FROM articles"
+                "SELECT id, title, outlet, published, url, date_inferred, copy_of FROM articles"
                 " WHERE story_id = ? ORDER BY published_ts, id",
                 (story_id,),
             )
@@ -351,6 +408,7 @@ class SQLiteStore(Store):
         summary = StorySummary(
             id=row[0], title=row[1], article_count=row[2], outlets=tuple(outlets),
             first_published=_dt(row[3]), last_published=_dt(row[4]),
+            copy_count=sum(1 for a in articles if a.copy_of is not None),
         )
         return StoryDetail(summary=summary, articles=articles)
 
@@ -379,6 +437,7 @@ class SQLiteStore(Store):
             authors=json.loads(row[6]), outlet=row[7], language=row[8], source=row[9],
             raw_kind=row[10], raw=zlib.decompress(row[11]).decode("utf-8") if row[11] else "",
             keywords=json.loads(row[12]), story_id=row[13], events=_events(row[14]),
+            copy_of=row[15],
         )
 
     def search_text(self, query: str, *, limit: int = 20) -> list[ArticleSummary]:
@@ -558,10 +617,12 @@ class SQLiteStore(Store):
                 chunk,
             ).fetchall()
             outlets = self._outlets([r[0] for r in rows])
+            copies = self._copy_counts([r[0] for r in rows])
             out.extend(
                 StorySummary(
                     id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
                     first_published=_dt(r[3]), last_published=_dt(r[4]),
+                    copy_count=copies.get(r[0], 0),
                 )
                 for r in rows
             )  # fmt: skip
@@ -575,6 +636,34 @@ class SQLiteStore(Store):
             (limit, offset),
         ).fetchall()
         return self._records(rows)
+
+    # --- explanations (``storyline why``) ------------------------------------------------
+    def article_decisions(self, ids: Iterable[str]) -> dict[str, ArticleDecision]:
+        out: dict[str, ArticleDecision] = {}
+        for chunk, marks in _in_chunks(list(ids), 500):
+            for row in self.conn.execute(
+                "SELECT a.id, a.story_id, a.story_score, a.copy_of, v.runner_up,"
+                " v.runner_up_score, v.evidence FROM articles a"
+                f" LEFT JOIN article_evidence v ON v.article_id = a.id WHERE a.id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = ArticleDecision(
+                    article_id=row[0], story_id=row[1], score=row[2], copy_of=row[3],
+                    runner_up=row[4], runner_up_score=row[5],
+                    evidence=None if row[6] is None else evidence_from_dict(json.loads(row[6])),
+                )
+        return out
+
+    def article_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        if not prefix:
+            return []
+        # A range over the primary key: every id that starts with ``prefix`` sorts in
+        # [prefix, prefix + U+10FFFF).
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        ).fetchall()
+        return [r[0] for r in rows]
 
 
 def fts_query(text: str) -> str:

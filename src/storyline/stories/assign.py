@@ -1,6 +1,7 @@
 """Online story assignment: each article joins the best-matching open story or starts one.
 
-Needs: ``Article`` with vectors, keywords, ``published``. Fills: ``Assignment`` per article and
+Needs: ``Article`` with vectors, keywords, ``published`` and ``evidence`` (filled from the
+text and keywords when missing). Fills: ``Assignment`` per article and
 the touched ``StoryState`` values (for the store to write).
 
 Articles are processed in publication order. A story is *open* for an article when the
@@ -29,9 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from storyline.models import Article, Assignment, EventMark
+from storyline.models import Article, Assignment, EventMark, Evidence
 from storyline.store.base import MemberState, StoryState
-from storyline.stories.events import MarkArrays, concat_marks, member_event_gaps, stack_marks
+from storyline.stories.events import (
+    MarkArrays,
+    concat_marks,
+    member_event_gaps,
+    member_one_off_conflicts,
+    stack_marks,
+)
+from storyline.stories.evidence import EVENT_FEATURES, add_evidence, compare
 from storyline.stories.features import overlap
 from storyline.stories.scoring import (
     ScoreWeights,
@@ -317,6 +325,7 @@ class _Matrices:
     ts: np.ndarray
     keywords: list[frozenset[str]]
     marks: MarkArrays
+    evidence: list[Evidence | None]
     core: frozenset[str] = frozenset()
 
 
@@ -358,14 +367,25 @@ class Assigner:
     def _assign(self, articles: Sequence[Article]) -> tuple[list[Assignment], list[StoryState]]:
         assignments: list[Assignment] = []
         touched: dict[str, StoryState] = {}
+        # Evidence is the pipeline's to fill (from enrichment); an article without any gets it
+        # from its text and keywords here, or event evidence could never join it.
+        add_evidence([a for a in articles if a.evidence is None])
         for article in sorted(articles, key=lambda a: (a.published, a.id)):
-            story, score = self.best_story(article)
+            ranked = self.ranked_stories(article, k=2)
+            story, score = ranked[0] if ranked else (None, 0.0)
+            runner_up = ranked[1] if len(ranked) > 1 else (None, None)
             if story is None or score < self.weights.threshold:
+                # The best story that was not reached is the runner-up of a new story.
+                runner_up = (story, score) if story is not None else (None, None)
                 story = self._new_story(article)
-                assignments.append(Assignment(article.id, story.id, score, new_story=True))
+                new = True
             else:
                 self._join(story, article)
-                assignments.append(Assignment(article.id, story.id, score, new_story=False))
+                new = False
+            assignments.append(Assignment(
+                article.id, story.id, score, new_story=new,
+                runner_up=runner_up[0].id if runner_up[0] is not None else None,
+                runner_up_score=runner_up[1]))
             touched[story.id] = story
             article.story_id = story.id
         return assignments, list(touched.values())
@@ -383,30 +403,38 @@ class Assigner:
 
     def best_story(self, article: Article) -> tuple[StoryState | None, float]:
         """The best-scoring open story for ``article`` and its score."""
+        ranked = self.ranked_stories(article, k=1)
+        return ranked[0] if ranked else (None, 0.0)
+
+    def ranked_stories(self, article: Article, *, k: int = 2
+                       ) -> list[tuple[StoryState, float]]:
+        """The ``k`` best-scoring open stories for ``article``, best first, with scores."""
         assert article.head_vector is not None and article.body_vector is not None
         ts = article.published.timestamp()
         states = [self.states[self._ids[i]] for i in self.candidates(ts, article.head_vector)]
         states = [s for s in states if s.members]
         if not states:
-            return None, 0.0
+            return []
         scores = self._story_scores(states, article.head_vector, article.body_vector,
-                                    frozenset(article.keywords), ts, article.events)
-        best = int(np.argmax(scores))
-        return states[best], float(scores[best])
+                                    frozenset(article.keywords), ts, article.events,
+                                    article.evidence)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(states[int(i)], float(scores[int(i)])) for i in order]
 
     def story_score(
         self, state: StoryState, head: np.ndarray, body: np.ndarray, kw: frozenset[str],
-        ts: float, events: tuple[EventMark, ...] = (),
+        ts: float, events: tuple[EventMark, ...] = (), evidence: Evidence | None = None,
     ) -> float:
         """Score against a story: the best pair score with its members, tempered by the second
         best so that one stray member cannot pull in a different event."""
         if not state.members:
             return 0.0
-        return float(self._story_scores([state], head, body, kw, ts, events)[0])
+        return float(self._story_scores([state], head, body, kw, ts, events, evidence)[0])
 
     def _story_scores(
         self, states: Sequence[StoryState], head: np.ndarray, body: np.ndarray,
         kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
+        evidence: Evidence | None = None,
     ) -> np.ndarray:
         """``story_score`` of several stories at once: all their members in one product."""
         stacks = []
@@ -417,7 +445,7 @@ class Assigner:
                     state.members, centroid=self.options.use_centroid,
                     core=bool(self.options.core_weight))
             stacks.append(m)
-        pair = self._pair_scores(stacks, head, body, kw, ts, events)
+        pair = self._pair_scores(stacks, head, body, kw, ts, events, evidence)
         sizes = [len(m.ts) for m in stacks]
         out = np.empty(len(stacks))
         start = 0
@@ -442,6 +470,7 @@ class Assigner:
     def _pair_scores(
         self, stacks: Sequence[_Matrices], head: np.ndarray, body: np.ndarray,
         kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
+        evidence: Evidence | None = None,
     ) -> np.ndarray:
         """Pair scores of the article with every member of ``stacks`` (the vectorised
         ``scoring.score_features``)."""
@@ -465,9 +494,23 @@ class Assigner:
             sizes = [len(m.ts) for m in stacks]
             marks = stacks[0].marks if one else concat_marks([m.marks for m in stacks], sizes)
             gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps)))
+            one_off = member_one_off_conflicts(events, marks, len(gaps))
+        else:
+            one_off = np.zeros(len(gaps))
         penalty = w.gap_per_day * np.clip(gaps - w.gap_free_days, 0.0, w.gap_max_days)
+        penalty = penalty + w.one_off_conflict * one_off
         z = (w.bias + w.head * cos_head + w.body * cos_body + w.head_x * cos_head_x
              + w.body_x * cos_body_x + w.keywords * shared + w.keyword_miss * miss + penalty)
+        event_w = w.event_weights
+        if evidence is not None and event_w.any():
+            # Event evidence is compared in Python (≈20 µs a pair), so only with the members
+            # that all the agreement it can add could still lift into contention.
+            others = [e for m in stacks for e in m.evidence]
+            hopeful = np.nonzero(z + np.clip(event_w, 0.0, None).sum() > _HOPELESS_LOGIT)[0]
+            if len(hopeful):
+                rows = np.asarray([_event_row(evidence, others[i]) for i in hopeful.tolist()])
+                z = z.astype(float, copy=True)
+                z[hopeful] += rows @ event_w
         return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
     def _new_story(self, article: Article) -> StoryState:
@@ -485,7 +528,7 @@ class Assigner:
         member = MemberState(
             article_id=article.id, published_ts=ts, head=article.head_vector,
             body=article.body_vector, keywords=frozenset(article.keywords), title=article.title,
-            events=article.events,
+            events=article.events, evidence=article.evidence,
         )
         state.members.append(member)
         state.members.sort(key=lambda m: m.published_ts)
@@ -499,6 +542,16 @@ class Assigner:
         state.title = _medoid_title(state)
         self._matrices.pop(state.id, None)
         self._index.update(self._pos[state.id], state.centroid, state.first_ts, state.last_ts)
+
+
+#: A member whose logit stays below this even with every agreeing event feature is not
+#: compared on evidence (score ≤ 0.05: it cannot decide a join).
+_HOPELESS_LOGIT = -3.0
+#: Event features of a member stored without evidence: no agreement, no conflict.
+_NO_EVENT = [0.0] * len(EVENT_FEATURES)
+
+def _event_row(evidence: Evidence, other: Evidence | None) -> list[float]:
+    return _NO_EVENT if other is None else compare(evidence, other).vector()
 
 
 _BLAS: Any = None
@@ -543,6 +596,7 @@ def _stack(members: Sequence[MemberState], *, centroid: bool = False, core: bool
         body_mono=np.ascontiguousarray(b_mono), body_multi=b_multi,
         ts=np.asarray(ts), keywords=keywords, core=core_set,
         marks=stack_marks([m.events for m in members]),
+        evidence=[m.evidence for m in members] + ([None] if len(ts) > len(members) else []),
     )
 
 

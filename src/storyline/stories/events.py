@@ -16,6 +16,10 @@ and let a new quake's reports match the old quake's. Only dates resolved to a mo
 count: "in 2026" overlaps too much to say two events are one. And only events that end no more
 than a month before the article was published: an older one is history the article recalls
 (a war's start two years ago), which many unrelated reports share.
+
+Dates also count *against* a join: an action that happens once (``ONE_OFF_ACTIONS``: a quake,
+a fire, a shooting) reported by both articles on dates days apart is two events
+(``one_off_conflict``), however alike the reports read.
 """
 
 from __future__ import annotations
@@ -36,6 +40,15 @@ if TYPE_CHECKING:
 MAX_EVENT_DAYS = 31
 #: Oldest event kept, in days between the event's end and the publication date.
 MAX_PAST_DAYS = 31
+
+#: Actions that happen once: two reports of one of them on dates days apart are two events (a
+#: second quake, another fire), unlike a trial's testimony or talks that run for weeks.
+ONE_OFF_ACTIONS = frozenset({
+    "earthquake", "fire", "wildfire", "explosion", "crash", "shooting", "stabbing", "robbery",
+    "killing",
+})
+#: Days between two marks of a one-off action from which they are two events, not one.
+ONE_OFF_MIN_GAP = 2
 
 #: Action names → small integer codes, so that member marks compare as arrays.
 _ACTION_CODES: dict[str, int] = {}
@@ -68,6 +81,17 @@ def event_gap(a: Sequence[EventMark], b: Sequence[EventMark]) -> float | None:
                 gap = float(max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day)))
                 best = gap if best is None else min(best, gap)
     return best
+
+
+def one_off_conflict(a: Sequence[EventMark], b: Sequence[EventMark]) -> bool:
+    """Whether both articles report a one-off action (``ONE_OFF_ACTIONS``) and its nearest
+    dates in the two are at least ``ONE_OFF_MIN_GAP`` days apart: two different events."""
+    actions = {m.action for m in a if m.action in ONE_OFF_ACTIONS} & {m.action for m in b}
+    for action in actions:
+        gap = event_gap([m for m in a if m.action == action], [m for m in b if m.action == action])
+        if gap is not None and gap >= ONE_OFF_MIN_GAP:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +146,20 @@ def member_event_gaps(marks: Sequence[EventMark], members: MarkArrays, n_members
         last = np.minimum(members.last_day[same], mark.last_day)
         np.minimum.at(gaps, members.member[same], np.maximum(first - last, 0).astype(float))
     return gaps
+
+
+def member_one_off_conflicts(marks: Sequence[EventMark], members: MarkArrays, n_members: int
+                             ) -> np.ndarray:
+    """``one_off_conflict`` of an article's ``marks`` with each of ``n_members`` members at
+    once (1.0 where they conflict)."""
+    out = np.zeros(n_members)
+    if not marks or not len(members):
+        return out
+    for action in {m.action for m in marks if m.action in ONE_OFF_ACTIONS}:
+        mine = [m for m in marks if m.action == action]
+        gaps = member_event_gaps(mine, members, n_members)
+        out = np.maximum(out, (np.isfinite(gaps) & (gaps >= ONE_OFF_MIN_GAP)).astype(float))
+    return out
 
 
 def _code(action: str) -> int:

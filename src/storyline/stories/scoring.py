@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from storyline.models import EventMark
-from storyline.stories.events import event_gap
+from storyline.models import EventMark, Evidence
+from storyline.stories.events import event_gap, one_off_conflict
+from storyline.stories.evidence import EVENT_FEATURES, Comparison, compare
 from storyline.stories.features import overlap
 
 #: Order of the features in ``feature_vector`` (and of the fitted coefficients).
@@ -60,6 +61,17 @@ class PairFeatures:
     cos_body_x: float | None = None
     keyword_miss: float = 0.0
     event_gap_days: float | None = None
+    #: How the two articles' event evidence agrees and conflicts (None without evidence).
+    comparison: Comparison | None = None
+    #: Both report an action that happens once (a quake, a fire) on dates days apart.
+    one_off_conflict: bool = False
+
+    @property
+    def event_vector(self) -> list[float]:
+        """The event features in ``EVENT_FEATURES`` order (zeros without evidence)."""
+        if self.comparison is None:
+            return [0.0] * len(EVENT_FEATURES)
+        return self.comparison.vector()
 
     @property
     def time_gap(self) -> float | None:
@@ -89,6 +101,26 @@ class ScoreWeights:
     gap_free_days: float = 0.0
     #: Largest gap penalised: beyond it the window decides (developing stories run long).
     gap_max_days: float = 1e9
+    #: Logit added when both report a one-off action on dates days apart (``events.py``).
+    #: Hand-set like the other date weights: no training data has dates.
+    one_off_conflict: float = 0.0
+    # Event evidence (``stories/evidence.py``, ``EVENT_FEATURES``): agreement and conflict.
+    terms: float = 0.0
+    entities: float = 0.0
+    entity_conflict: float = 0.0
+    people: float = 0.0
+    place_agree: float = 0.0
+    place_conflict: float = 0.0
+    numbers: float = 0.0
+    number_conflict: float = 0.0
+    years: float = 0.0
+    year_conflict: float = 0.0
+    short: float = 0.0
+
+    @property
+    def event_weights(self) -> np.ndarray:
+        """The event features' weights in ``EVENT_FEATURES`` order."""
+        return np.asarray([getattr(self, name) for name in EVENT_FEATURES])
 
     def to_dict(self) -> dict[str, float]:
         """The weights as a JSON-ready dict."""
@@ -112,8 +144,11 @@ def weights_from_dict(values: dict[str, Any]) -> ScoreWeights:
 
 
 def weights_from_vector(coef: np.ndarray, *, base: ScoreWeights) -> ScoreWeights:
-    """``base`` with bias and text weights replaced by ``[bias, *FEATURE_NAMES weights]``."""
-    values = dict(zip(("bias", *FEATURE_NAMES), (float(c) for c in coef), strict=True))
+    """``base`` with bias and text weights replaced by ``[bias, *FEATURE_NAMES weights]``,
+    and the event weights too when ``coef`` also holds ``EVENT_FEATURES`` weights."""
+    names = ("bias", *FEATURE_NAMES) + (EVENT_FEATURES if len(coef) > 1 + len(FEATURE_NAMES)
+                                         else ())
+    values = dict(zip(names, (float(c) for c in coef), strict=True))
     return replace(base, **values)
 
 
@@ -150,9 +185,11 @@ def features(
     head_a: np.ndarray, body_a: np.ndarray, kw_a: frozenset[str] | list[str], ts_a: float | None,
     head_b: np.ndarray, body_b: np.ndarray, kw_b: frozenset[str] | list[str], ts_b: float | None,
     *, events_a: tuple[EventMark, ...] = (), events_b: tuple[EventMark, ...] = (),
+    evidence_a: Evidence | None = None, evidence_b: Evidence | None = None,
 ) -> PairFeatures:
     """Signals for a pair given their vectors, keywords, timestamps (seconds) and, when
-    known, the dated events each is about (``Article.events``)."""
+    known, the dated events each is about (``Article.events``) and their event evidence
+    (``Article.evidence``)."""
     gap = abs(ts_a - ts_b) / 86400.0 if ts_a is not None and ts_b is not None else None
     head, head_x = _cosines(head_a, head_b)
     body, body_x = _cosines(body_a, body_b)
@@ -161,11 +198,17 @@ def features(
         cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
         cos_head_x=head_x, cos_body_x=body_x, keyword_miss=keyword_miss(kw_a, kw_b, shared),
         event_gap_days=event_gap(events_a, events_b),
+        comparison=(compare(evidence_a, evidence_b)
+                    if evidence_a is not None and evidence_b is not None else None),
+        one_off_conflict=one_off_conflict(events_a, events_b),
     )
 
 
-def feature_vector(f: PairFeatures) -> list[float]:
-    """The text signals in ``FEATURE_NAMES`` order (dates excluded: fitted separately)."""
+def feature_vector(f: PairFeatures, *, event: bool = False) -> list[float]:
+    """The text signals in ``FEATURE_NAMES`` order (dates excluded: fitted separately),
+    followed by the event features (``EVENT_FEATURES``) when ``event``."""
+    if event:
+        return feature_vector(f) + f.event_vector
     return [
         f.cos_head, f.cos_body,
         f.cos_head if f.cos_head_x is None else f.cos_head_x,
@@ -193,9 +236,13 @@ def logit(f: PairFeatures, w: ScoreWeights) -> float:
          + w.keyword_miss * f.keyword_miss)
     z += w.head_x * (f.cos_head if f.cos_head_x is None else f.cos_head_x)
     z += w.body_x * (f.cos_body if f.cos_body_x is None else f.cos_body_x)
+    if f.comparison is not None:
+        z += float(np.dot(w.event_weights, f.event_vector))
     gap = f.time_gap
     if gap is not None:
         z += gap_penalty(gap, w)
+    if f.one_off_conflict:
+        z += w.one_off_conflict
     return z
 
 

@@ -144,16 +144,32 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
 @router.get("/articles/{article_id}", summary="One article's clean text and metadata",
             responses=_ERRORS)
 def get_article(request: Request, article_id: str) -> dict[str, Any]:
-    """``serialize.article_full`` plus ``story_summary``: the summary of its story."""
+    """``serialize.article_full`` (with ``copy_of``: the original a copy repeats) plus
+    ``story_summary``, the summary of its story, and ``copies``: the article summaries of its
+    copies (near-duplicate or syndicated re-posts of it, counted once in its story)."""
     store = web_context(request).store()
     article = store.get_article(article_id)
     out = serialize.article_full(article)
     out["story_summary"] = None
+    out["copies"] = []
     if article.story_id:
         with contextlib.suppress(NotFoundError):  # a story removed since: no summary
             story = store.get_story(article.story_id)
             out["story_summary"] = serialize.story_summary(story.summary)
+            out["copies"] = [serialize.article_summary(a) for a in story.articles
+                             if a.copy_of == article.id]
     return out
+
+
+@router.get("/articles/{article_id}/why", summary="Why an article is in its story",
+            responses=_ERRORS)
+def why_article(request: Request, article_id: str) -> dict[str, Any]:
+    """What ``storyline why --json`` prints: the story, ``outcome`` (``joined``, ``started``
+    or ``copy``), the decision ``score`` and ``threshold``, ``copy_of``, ``best_match`` (the
+    pair score with the best-matching member and what they share or disagree on) and
+    ``runner_up`` (the best other story, compared the same way)."""
+    ctx = web_context(request)
+    return serialize.explanation(ctx.explain(ctx.store(), article_id))
 
 
 @router.get("/search", summary="Search articles by words or by meaning", responses=_ERRORS)

@@ -3,13 +3,16 @@ entities. Jinja2 with autoescaping; no JavaScript; readable at 375 px.
 
 Routes: ``/`` (river), ``/stories/{id}``, ``/articles/{id}``, ``/search?q=&mode=``,
 ``/entities`` and ``/entities/{name}`` (404 for a name the entity index does not know).
+An article page ends with "Why this story" (``stories/explain.py``, as ``storyline why``).
 
 A story page shows what ``storyline show`` prints, from the same library calls
 (``timeline.build_story_view``, read through ``serialize.story_view``'s JSON shapes): its
 developments (linked events, by event date), each article's "what's new" (its main
 developments marked new / update / repeated / background), its outlets side by side with the
 events each covered, and its main entities. Stories ingested without enrichment show just the
-articles.
+articles. A copy (the same text re-posted or syndicated, ``stories/copies.py``) is shown as
+"N copies" under its original and counted once: it adds nothing to the timeline or the chart,
+and its outlet is listed as carrying the original's developments.
 """
 
 from __future__ import annotations
@@ -135,7 +138,8 @@ def _source(attribution: dict[str, Any] | None) -> str | None:
 
 def story_sections(view: dict[str, Any]) -> dict[str, Any]:
     """From ``serialize.story_view`` JSON: ``events`` by event date (undated last),
-    ``whats_new`` (article id → rows), ``covered`` (outlet → event labels) and ``wording``."""
+    ``whats_new`` (article id → rows), ``covered`` (outlet → event labels), ``carried``
+    (outlet → labels of the events of the originals it ran copies of) and ``wording``."""
     events = {e["id"]: e for e in view.get("events", [])}
     dated = sorted(events.values(),
                    key=lambda e: ((e.get("when") or {}).get("start") or "9999", e["id"]))
@@ -156,7 +160,12 @@ def story_sections(view: dict[str, Any]) -> dict[str, Any]:
             [events[i]["label"] for i in ids if i in events]
         for outlet, ids in (coverage.get("outlets") or {}).items()
     }
-    return {"events": dated, "whats_new": whats_new, "covered": covered,
+    carried = {
+        ("Unknown outlet" if outlet in ("?", None) else outlet):
+            [row["label"] for oid in ids for row in whats_new.get(oid, [])]
+        for outlet, ids in (coverage.get("carried") or {}).items()
+    }
+    return {"events": dated, "whats_new": whats_new, "covered": covered, "carried": carried,
             "wording": coverage.get("wording") or [], "entities": view.get("entities", [])}
 
 
@@ -168,6 +177,15 @@ def by_outlet(story: StoryDetail) -> list[tuple[str, list[ArticleSummary]]]:
     return list(groups.items())
 
 
+def copies_of(story: StoryDetail) -> dict[str, list[ArticleSummary]]:
+    """Original article id → its copies in the story, in publication order."""
+    out: dict[str, list[ArticleSummary]] = {}
+    for article in story.articles:
+        if article.copy_of is not None:
+            out.setdefault(article.copy_of, []).append(article)
+    return out
+
+
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     ctx = web_context(request)
     return ctx.templates.TemplateResponse(request, name, context, status_code=status)
@@ -177,8 +195,8 @@ def _story_cards(ctx: WebContext, stories: list[StorySummary]) -> list[dict[str,
     store = ctx.store()
     cards = []
     for story in stories:
-        try:
-            dates = [a.published for a in store.get_story(story.id).articles]
+        try:  # copies count once, as their originals
+            dates = [a.published for a in store.get_story(story.id).articles if not a.copy_of]
         except NotFoundError:
             continue
         cards.append({"story": story, "chart": activity_chart(dates)})
@@ -213,8 +231,9 @@ def story_page(request: Request, story_id: str) -> Response:
     return _render(request, "story.html", {
         "story": view.story,
         "summary": view.story.summary,
-        "chart": activity_chart([a.published for a in view.story.articles]),
+        "chart": activity_chart([a.published for a in view.story.articles if not a.copy_of]),
         "outlets": by_outlet(view.story),
+        "copies": copies_of(view.story),
         **story_sections(serialize.story_view(view)),
     })
 
@@ -236,12 +255,19 @@ def article_page(request: Request, article_id: str) -> Response:
             index = ids.index(article.id)
             earlier = story.articles[index - 1] if index > 0 else None
             later = story.articles[index + 1] if index + 1 < len(ids) else None
+    original = copies = None
+    if story is not None:
+        original = next((a for a in story.articles if a.id == article.copy_of), None)
+        copies = copies_of(story).get(article.id)
     return _render(request, "article.html", {
         "article": article,
         "paragraphs": paragraphs(article.text),
+        "why": web_context(request).explain(store, article.id),
         "story": story,
         "earlier": earlier,
         "later": later,
+        "original": original,
+        "copies": copies or [],
     })
 
 

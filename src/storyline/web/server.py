@@ -50,8 +50,9 @@ from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder
 from storyline.errors import InputError, ModelError, NotFoundError, StorylineError
 from storyline.extract.build import ExtractOptions, extract_record
-from storyline.models import ArticleSummary, RawRecord, Rejection, StorySummary
+from storyline.models import ArticleSummary, Explanation, RawRecord, Rejection, StorySummary
 from storyline.store import Store, StoryFilter, open_store
+from storyline.stories.explain import explain, weights_with_threshold
 from storyline.timeline import build_story_view
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,12 @@ class WebContext:
         articles plus ``timeline``, ``events``, ``entities``, ``coverage`` and ``unenriched``.
         Raises ``NotFoundError``."""
         return serialize.story_view(build_story_view(store, story_id))
+
+    def explain(self, store: Store, article_id: str) -> Explanation:
+        """Why an article is in its story (``stories/explain.py``), against the join
+        threshold the settings configure. Raises ``NotFoundError``."""
+        return explain(store, article_id,
+                       weights=weights_with_threshold(self.settings.cluster_threshold))
 
     @staticmethod
     def list_stories(store: Store, *, since: datetime | None = None,

