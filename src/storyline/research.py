@@ -52,13 +52,22 @@ def score_articles(
     weights: ScoreWeights | None = None,
     dated: bool = True,
 ) -> list[float]:
-    """Same-story probability of each pair. ``dated=False`` ignores publication dates (for
+    """Same-event probability of each pair, through the ingest stages (keywords, vectors,
+    enrichment, event marks and evidence). ``dated=False`` ignores publication dates (for
     inputs whose dates are missing and were filled with the ingest time)."""
+    from storyline.enrich.developments import enrich_articles
+    from storyline.stories.events import event_marks
+    from storyline.stories.evidence import add_evidence
+
     enc = encoder or MiniLMEncoder()
     unique = {id(a): a for pair in pairs for a in pair}
     articles = list(unique.values())
     add_keywords(articles)
     embed_articles(articles, enc)
+    enrichments = enrich_articles(articles)
+    for article, enrichment in zip(articles, enrichments, strict=True):
+        article.events = event_marks(enrichment.developments, article.published.date())
+    add_evidence(articles, enrichments)
     scores = []
     for a, b in pairs:
         use_dates = dated and not (a.date_inferred or b.date_inferred)
@@ -69,6 +78,8 @@ def score_articles(
             a.published.timestamp() if use_dates else None,
             b.head_vector, b.body_vector, b.keywords,
             b.published.timestamp() if use_dates else None,
+            events_a=a.events if use_dates else (), events_b=b.events if use_dates else (),
+            evidence_a=a.evidence, evidence_b=b.evidence,
         )
         scores.append(score_features(f, weights))
     return scores

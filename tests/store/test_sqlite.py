@@ -174,3 +174,31 @@ def test_sqlite_write_lock_joins_batches_and_rolls_back_as_one(tmp_path: Path) -
     finally:
         store.close()
         other.close()
+
+
+def test_sqlite_evidence_and_runner_up_roundtrip_and_legacy_members_get_evidence(
+    store: SQLiteStore,
+) -> None:
+    from storyline.stories.evidence import evidence_for
+
+    with_evidence = replace(_article(1), evidence=evidence_for(
+        "Harbour fire", "Firefighters fought blaze 1 at the pier in Dayton.",
+        entities=[type("E", (), {"name": "Dayton", "type": "place", "aliases": ()})()]))
+    legacy = _article(2)  # stored without evidence, as before migration 0006
+    state = StoryState("s1", "Harbour fire", with_evidence.published.timestamp(),
+                       legacy.published.timestamp(), 2)
+    store.write_batch(
+        [with_evidence, legacy],
+        [Assignment("a1", "s1", 0.9, False, runner_up="s9", runner_up_score=0.31),
+         Assignment("a2", "s1", 0.9, False)], [state])
+    row = store.conn.execute(
+        "SELECT runner_up, runner_up_score FROM article_evidence WHERE article_id = 'a1'"
+    ).fetchone()
+    assert tuple(row) == ("s9", 0.31)
+    (loaded,) = store.story_states(0, 2e9, max_members=5)
+    members = {m.article_id: m.evidence for m in loaded.members}
+    assert members["a1"] == with_evidence.evidence
+    assert "US/OH/dayton" in members["a1"].places
+    # No stored evidence: made from the stored text and keywords when loaded.
+    assert members["a2"] is not None and "pier" in members["a2"].terms
+    assert members["a2"].orgs == {"harbour"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from storyline.models import EventMark
 from storyline.stories.events import one_off_conflict
 from storyline.stories.evidence import (
@@ -114,3 +116,22 @@ def test_one_off_conflict_needs_a_one_off_action_days_apart() -> None:
     assert one_off_conflict(quake_a, quake_b)
     assert not one_off_conflict(quake_a, (EventMark("earthquake", day, day + 1),))
     assert not one_off_conflict(testimony_a, testimony_b)  # a trial's testimony recurs
+
+
+@pytest.mark.slow
+def test_score_pairs_keeps_lookalike_fires_apart_and_joins_a_follow_up() -> None:
+    """The shipped same-event model through the ingest stages (``research.score_articles``):
+    two fires a week apart in two cities are two events; a follow-up of one is the same."""
+    from storyline.research import article_from_dict, score_articles
+    from storyline.stories.scoring import default_weights
+
+    def art(case: tuple[str, str, list[_Entity]], day: str):  # type: ignore[no-untyped-def]
+        return article_from_dict({"title": case[0], "text": case[1], "published": day,
+                                  "language": "en"}, source=case[0])
+
+    dayton = art(DAYTON, "2025-03-03T09:00:00Z")
+    follow_up = art(DAYTON_FOLLOW_UP, "2025-03-04T09:00:00Z")
+    fresno = art(FRESNO, "2025-03-11T09:00:00Z")
+    same, other = score_articles([(dayton, follow_up), (dayton, fresno)])
+    threshold = default_weights().threshold
+    assert other < threshold <= same, (same, other)
