@@ -45,6 +45,22 @@ def article_from_dict(data: dict[str, Any], *, source: str) -> Article:
         raise InputError(f"{source}: {exc}") from exc
 
 
+def prepare_articles(articles: Sequence[Article], encoder: Encoder) -> list[Article]:
+    """Run the stages story assignment needs, as an ingest does, without a store: keywords,
+    vectors, enrichment (for event marks and typed names) and event evidence."""
+    from storyline.enrich.developments import enrich_articles
+    from storyline.stories.events import event_marks
+    from storyline.stories.evidence import add_evidence
+
+    articles = list(articles)
+    add_keywords(articles)
+    embed_articles(articles, encoder)
+    enrichments = enrich_articles(articles)
+    for article, enrichment in zip(articles, enrichments, strict=True):
+        article.events = event_marks(enrichment.developments, article.published.date())
+    return add_evidence(articles, enrichments)
+
+
 def score_articles(
     pairs: Sequence[tuple[Article, Article]],
     *,
@@ -52,22 +68,11 @@ def score_articles(
     weights: ScoreWeights | None = None,
     dated: bool = True,
 ) -> list[float]:
-    """Same-event probability of each pair, through the ingest stages (keywords, vectors,
-    enrichment, event marks and evidence). ``dated=False`` ignores publication dates (for
-    inputs whose dates are missing and were filled with the ingest time)."""
-    from storyline.enrich.developments import enrich_articles
-    from storyline.stories.events import event_marks
-    from storyline.stories.evidence import add_evidence
-
-    enc = encoder or MiniLMEncoder()
+    """Same-event probability of each pair, through the ingest stages (``prepare_articles``).
+    ``dated=False`` ignores publication dates (for inputs whose dates are missing and were
+    filled with the ingest time)."""
     unique = {id(a): a for pair in pairs for a in pair}
-    articles = list(unique.values())
-    add_keywords(articles)
-    embed_articles(articles, enc)
-    enrichments = enrich_articles(articles)
-    for article, enrichment in zip(articles, enrichments, strict=True):
-        article.events = event_marks(enrichment.developments, article.published.date())
-    add_evidence(articles, enrichments)
+    prepare_articles(list(unique.values()), encoder or MiniLMEncoder())
     scores = []
     for a, b in pairs:
         use_dates = dated and not (a.date_inferred or b.date_inferred)

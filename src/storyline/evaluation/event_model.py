@@ -39,15 +39,14 @@ from typing import Any, cast
 
 import numpy as np
 
-from storyline.embedding import Encoder, embed_articles
+from storyline.embedding import Encoder
 from storyline.evaluation.baselines import tfidf_single_pass
 from storyline.evaluation.metrics import cluster_scores
+from storyline.evaluation.stream import assign_stream
 from storyline.models import Article
-from storyline.research import article_from_dict
-from storyline.stories.assign import Assigner, AssignOptions
-from storyline.stories.events import event_marks
-from storyline.stories.evidence import EVENT_FEATURES, add_evidence
-from storyline.stories.features import add_keywords
+from storyline.research import article_from_dict, prepare_articles
+from storyline.stories.assign import AssignOptions
+from storyline.stories.evidence import EVENT_FEATURES
 from storyline.stories.scoring import (
     FEATURE_NAMES,
     ScoreWeights,
@@ -90,18 +89,8 @@ def ecbplus_articles(docs: Sequence[dict[str, Any]]) -> list[Article]:
 
 
 def prepare(articles: Sequence[Article], encoder: Encoder) -> list[Article]:
-    """Run the ingest stages that scoring needs: keywords, vectors, enrichment (event marks)
-    and evidence."""
-    from storyline.enrich.developments import enrich_articles
-
-    articles = list(articles)
-    add_keywords(articles)
-    embed_articles(articles, encoder)
-    enrichments = enrich_articles(articles)
-    for article, enrichment in zip(articles, enrichments, strict=True):
-        article.events = event_marks(enrichment.developments, article.published.date())
-    add_evidence(articles, enrichments)
-    return articles
+    """Run the ingest stages that scoring needs (``research.prepare_articles``)."""
+    return prepare_articles(articles, encoder)
 
 
 def pair_rows(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -149,10 +138,7 @@ def fit_event_weights(x: np.ndarray, y: np.ndarray, *, base: ScoreWeights | None
 def stream(articles: Sequence[Article], weights: ScoreWeights,
            options: AssignOptions | None = None) -> dict[str, str]:
     """Stream ``articles`` through the real assigner; source → story id."""
-    assigner = Assigner([], options=options or AssignOptions(), weights=weights)
-    assignments, _ = assigner.assign(articles)
-    by_id = {a.id: a.source for a in articles}
-    return {by_id[x.article_id]: x.story_id for x in assignments}
+    return assign_stream(articles, weights, options)
 
 
 def _f1(predicted: Mapping[str, str], gold: Mapping[str, str]) -> float:
