@@ -119,7 +119,8 @@ def run_stream(
             results["uci"] = evaluate_uci(path, encoder=encoder, limit=limit)
         if dataset in ("demo", "all"):
             folder = Path(data) if data and dataset == "demo" else DEMO_DIR
-            results["demo"] = evaluate_demo(folder, SEEDS_DIR, encoder=encoder)
+            results["demo"] = evaluate_demo(folder, SEEDS_DIR, encoder=encoder,
+                                            ecbplus=SHARED_DATA / "ecbplus" / "train.jsonl.gz")
         if dataset in ("ecbplus", "all"):
             path = Path(data) if data and dataset == "ecbplus" else (
                 SHARED_DATA / "ecbplus" / "train.jsonl.gz")

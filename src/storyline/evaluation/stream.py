@@ -35,13 +35,14 @@ import tracemalloc
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
 from storyline.embedding import Encoder
 from storyline.evaluation.baselines import best_threshold, tfidf_single_pass
 from storyline.evaluation.metrics import cluster_scores
-from storyline.models import Article
+from storyline.models import Article, RawRecord
 from storyline.research import article_from_dict
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.scoring import ScoreWeights, default_weights
@@ -209,8 +210,39 @@ def demo_gold(demo_dir: Path, seeds_dir: Path) -> tuple[list[Path], dict[str, st
     return paths, gold
 
 
-def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[str, Any]:
-    """The demo corpus and the seeds through the full pipeline, against ``gold.json``."""
+def _demo_tfidf(paths: Sequence[Path], gold: dict[str, str], ecbplus: Path | None
+                ) -> dict[str, Any] | None:
+    """The TF-IDF single-pass baseline over the demo in publication order, with its threshold
+    chosen on ECB+ topics 1–35 (the demo has no training part); None without ECB+."""
+    from storyline.evaluation.event_model import (
+        TFIDF_GRID,
+        _tfidf,
+        ecbplus_articles,
+        load_ecbplus,
+        tune_threshold,
+    )
+    from storyline.extract.build import extract_records
+    from storyline.ingest.readers import read_paths
+
+    if ecbplus is None or not ecbplus.exists():
+        return None
+    docs = load_ecbplus(ecbplus)
+    train = sorted(ecbplus_articles(docs), key=lambda a: a.id)
+    train_gold = {a.source: d["subtopic"]
+                  for a, d in zip(ecbplus_articles(docs), docs, strict=True)}
+    threshold, _ = tune_threshold(partial(_tfidf, train), train_gold, TFIDF_GRID)
+    records = [r for r in read_paths(paths) if isinstance(r, RawRecord)]
+    articles = [a for a in extract_records(records) if isinstance(a, Article)]
+    predicted = _tfidf(_stream_order(articles), threshold)
+    return {"threshold": threshold, "threshold_from": "ECB+ topics 1-35",
+            **_scores(predicted, gold)}
+
+
+def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder,
+                  ecbplus: Path | None = None) -> dict[str, Any]:
+    """The demo corpus and the seeds through the full pipeline, against ``gold.json``, beside
+    the same run with enrichment off and the TF-IDF single-pass baseline (its threshold
+    chosen on ``ecbplus`` when given)."""
     from storyline.config import Settings
     from storyline.ingest.readers import read_paths
     from storyline.research import cluster_records
@@ -229,6 +261,7 @@ def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder) -> dict[
     plain, _, _ = cluster_records(read_paths(paths), settings=Settings(enrich=False),
                                   encoder=encoder)
     return {
+        "tfidf_single_pass": _demo_tfidf(paths, gold, ecbplus),
         "benchmark": "demo-corpus+seeds", "articles": len(gold), "rejected": len(rejections),
         **scores,
         "seeds_one_story": len(seed_stories) == 1 and None not in seed_stories,
@@ -303,6 +336,14 @@ def format_stream(results: dict[str, Any]) -> str:
                     f"BCubed P {plain['precision']:.3f} R {plain['recall']:.3f} F1 "
                     f"{plain['f1']:.3f}, stories {plain['predicted_clusters']}/"
                     f"{plain['gold_clusters']}")
+            tfidf = demo.get("tfidf_single_pass")
+            if tfidf:
+                lines.append(
+                    f"  baseline, TF-IDF single pass (threshold {tfidf['threshold']} from "
+                    f"{tfidf['threshold_from']}): BCubed P {tfidf['precision']:.3f} R "
+                    f"{tfidf['recall']:.3f} F1 {tfidf['f1']:.3f}, pairwise F1 "
+                    f"{tfidf['pair_f1']:.3f}, stories {tfidf['predicted_clusters']}/"
+                    f"{tfidf['gold_clusters']}")
     return "\n".join(lines)
 
 
