@@ -36,12 +36,11 @@ from storyline.evaluation.event_model import (
     labelled_pairs,
     load_ecbplus,
     pair_rows,
-    prepare,
-    stream,
 )
 from storyline.evaluation.metrics import cluster_scores
 from storyline.evaluation.runs import SHARED_DATA, _encoder
-from storyline.evaluation.stream import load_uci, split_of, uci_articles
+from storyline.evaluation.stream import assign_stream, load_uci, split_of, uci_articles
+from storyline.research import prepare_articles
 from storyline.stories.scoring import default_weights
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "src" / "storyline" / "data" / "score_weights.json"
@@ -76,12 +75,12 @@ def main() -> None:
     encoder = _encoder()
     try:
         docs = load_ecbplus(SHARED_DATA / "ecbplus" / "train.jsonl.gz")
-        ecb = prepare(ecbplus_articles(docs), encoder)
+        ecb = prepare_articles(ecbplus_articles(docs), encoder)
         pairs, y_ecb = labelled_pairs([d["subtopic"] for d in docs], [d["topic"] for d in docs])
         x_ecb = pair_rows(ecb, pairs)
         rows = [r for r in load_uci(SHARED_DATA / "uci-news-aggregator" / "news.csv.gz")
                 if split_of(r["STORY"]) == "train"]
-        uci = prepare(uci_articles(rows, shuffled=True), encoder)
+        uci = prepare_articles(uci_articles(rows, shuffled=True), encoder)
         upairs, y_uci = _uci_pairs(rows)
         x_uci = pair_rows(uci, upairs)
     finally:
@@ -97,8 +96,8 @@ def main() -> None:
     curve = {}
     for t in GRID:
         w = replace(weights, threshold=t)
-        f_ecb = cluster_scores(stream(ecb_order, w), ecb_gold).f1
-        f_uci = cluster_scores(stream(uci_order, w), uci_gold).f1
+        f_ecb = cluster_scores(assign_stream(ecb_order, w), ecb_gold).f1
+        f_uci = cluster_scores(assign_stream(uci_order, w), uci_gold).f1
         curve[t] = (f_ecb, f_uci)
         print(f"threshold {t:.2f}: ECB+ {f_ecb:.3f}  UCI train {f_uci:.3f}", flush=True)
     top = max(sum(f) / 2 for f in curve.values())

@@ -60,16 +60,16 @@ def test_ratchet_ecbplus_stream(encoder) -> None:
         _shuffled,
         ecbplus_articles,
         load_ecbplus,
-        prepare,
-        stream,
     )
     from storyline.evaluation.metrics import cluster_scores
+    from storyline.evaluation.stream import assign_stream
+    from storyline.research import prepare_articles
     from storyline.stories.scoring import default_weights
 
     docs = [d for d in load_ecbplus(ECBPLUS) if int(d["topic"]) <= 8]
-    articles = prepare(ecbplus_articles(docs), encoder)
+    articles = prepare_articles(ecbplus_articles(docs), encoder)
     gold = {a.source: d["subtopic"] for a, d in zip(articles, docs, strict=True)}
-    scores = cluster_scores(stream(_shuffled(articles), default_weights()), gold)
+    scores = cluster_scores(assign_stream(_shuffled(articles), default_weights()), gold)
     print(f"\necbplus_first8_topics BCubed F1 = {scores.f1:.3f} (P {scores.precision:.3f}, "
           f"R {scores.recall:.3f}; pairwise F1 {scores.pair_f1:.3f})")
     assert scores.f1 >= _minimums()["ecbplus_first8_topics_bcubed_f1"]

@@ -45,7 +45,6 @@ from storyline.evaluation.metrics import cluster_scores
 from storyline.evaluation.stream import assign_stream
 from storyline.models import Article
 from storyline.research import article_from_dict, prepare_articles
-from storyline.stories.assign import AssignOptions
 from storyline.stories.evidence import EVENT_FEATURES
 from storyline.stories.scoring import (
     FEATURE_NAMES,
@@ -86,11 +85,6 @@ def ecbplus_articles(docs: Sequence[dict[str, Any]]) -> list[Article]:
                           source=f"ecb:{d['doc_id']}")
         for d in docs
     ]
-
-
-def prepare(articles: Sequence[Article], encoder: Encoder) -> list[Article]:
-    """Run the ingest stages that scoring needs (``research.prepare_articles``)."""
-    return prepare_articles(articles, encoder)
 
 
 def pair_rows(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -135,12 +129,6 @@ def fit_event_weights(x: np.ndarray, y: np.ndarray, *, base: ScoreWeights | None
     return weights_from_vector(coef, base=base or default_weights())
 
 
-def stream(articles: Sequence[Article], weights: ScoreWeights,
-           options: AssignOptions | None = None) -> dict[str, str]:
-    """Stream ``articles`` through the real assigner; source → story id."""
-    return assign_stream(articles, weights, options)
-
-
 def _f1(predicted: Mapping[str, str], gold: Mapping[str, str]) -> float:
     return cluster_scores(cast(Any, predicted), cast(Any, gold)).f1
 
@@ -177,7 +165,7 @@ def evaluate_ecbplus(path: Path, *, encoder: Encoder, limit: int | None = None
     if limit:
         topics = sorted({d["topic"] for d in docs}, key=lambda t: int(t))[:limit]
         docs = [d for d in docs if d["topic"] in topics]
-    articles = prepare(ecbplus_articles(docs), encoder)
+    articles = prepare_articles(ecbplus_articles(docs), encoder)
     prepared = time.perf_counter()
     event = [d["subtopic"] for d in docs]
     topic = [d["topic"] for d in docs]
@@ -201,8 +189,8 @@ def evaluate_ecbplus(path: Path, *, encoder: Encoder, limit: int | None = None
         threshold, train_f1 = tune_threshold(
             partial(_stream_at, train_arts, weights), train_gold)
         predicted.update({s: f"{k}:{c}" for s, c in
-                          stream(test_arts, replace(weights, threshold=threshold)).items()})
-        shipped.update({s: f"{k}:{c}" for s, c in stream(test_arts, base).items()})
+                          assign_stream(test_arts, replace(weights, threshold=threshold)).items()})
+        shipped.update({s: f"{k}:{c}" for s, c in assign_stream(test_arts, base).items()})
 
         tf_t, _ = tune_threshold(partial(_tfidf, train_arts), train_gold, TFIDF_GRID)
         baseline.update({s: f"{k}:{c}" for s, c in _tfidf(test_arts, tf_t).items()})
@@ -228,7 +216,7 @@ def evaluate_ecbplus(path: Path, *, encoder: Encoder, limit: int | None = None
 
 def _stream_at(articles: Sequence[Article], weights: ScoreWeights, threshold: float
                ) -> dict[str, str]:
-    return stream(articles, replace(weights, threshold=threshold))
+    return assign_stream(articles, replace(weights, threshold=threshold))
 
 
 def _tfidf(articles: Sequence[Article], threshold: float) -> dict[str, str]:

@@ -43,7 +43,7 @@ from storyline.embedding import Encoder
 from storyline.evaluation.baselines import best_threshold, tfidf_single_pass
 from storyline.evaluation.metrics import cluster_scores
 from storyline.models import Article, RawRecord
-from storyline.research import article_from_dict
+from storyline.research import article_from_dict, prepare_articles
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.scoring import ScoreWeights, default_weights
 
@@ -121,9 +121,7 @@ def _stream_order(articles: Sequence[Article]) -> list[Article]:
 
 def _prepare(rows: Sequence[dict[str, str]], encoder: Encoder, *, shuffled: bool
              ) -> tuple[list[Article], dict[str, str]]:
-    from storyline.evaluation.event_model import prepare
-
-    articles = prepare(uci_articles(rows, shuffled=shuffled), encoder)
+    articles = prepare_articles(uci_articles(rows, shuffled=shuffled), encoder)
     gold = {f"uci:{r['ID']}": r["STORY"] for r in rows}
     return articles, gold
 
