@@ -294,12 +294,8 @@ def report(obj: _Context, story: str, output: Any) -> None:
 def why(obj: _Context, article: str, as_json: bool) -> None:
     """Explain why an article (its id, or a unique prefix of it) is in its story: the score
     and threshold, what it shares with the best-matching member, and the runner-up story."""
-    from storyline.stories.explain import (
-        explain,
-        find_article_id,
-        render_text,
-        weights_with_threshold,
-    )
+    from storyline.stories.explain import explain, find_article_id, render_text
+    from storyline.stories.scoring import weights_with_threshold
 
     with obj.store() as store:
         try:

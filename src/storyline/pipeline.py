@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from storyline.config import Settings
@@ -30,7 +30,7 @@ from storyline.stories.copies import CopyIndex, CopyMatch, CopyOptions, copy_ass
 from storyline.stories.events import event_marks
 from storyline.stories.evidence import add_evidence
 from storyline.stories.features import add_keywords
-from storyline.stories.scoring import ScoreWeights, default_weights
+from storyline.stories.scoring import ScoreWeights, weights_with_threshold
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Pipeline:
         self.store = store
         self.settings = settings or Settings()
         if weights is None and self.settings.cluster_threshold is not None:
-            weights = replace(default_weights(), threshold=self.settings.cluster_threshold)
+            weights = weights_with_threshold(self.settings.cluster_threshold)
         self.weights = weights
         self.encoder = encoder or MiniLMEncoder()
         self.assign_options = AssignOptions(window_days=self.settings.window_days)

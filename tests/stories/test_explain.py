@@ -13,6 +13,7 @@ from storyline.errors import NotFoundError
 from storyline.models import Article, Explanation
 from storyline.pipeline import Pipeline
 from storyline.store import Store, open_store
+from storyline.stories.assign import story_id_for
 from storyline.stories.copies import CopyOptions
 from storyline.stories.explain import (
     MIN_PREFIX,
@@ -20,7 +21,6 @@ from storyline.stories.explain import (
     explain,
     find_article_id,
     render_text,
-    story_id_for,
 )
 from storyline.stories.scoring import default_weights
 

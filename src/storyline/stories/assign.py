@@ -51,7 +51,7 @@ from storyline.stories.scoring import (
 )
 
 __all__ = [
-    "AssignOptions", "Assigner", "CentroidIndex", "features", "score_features",
+    "AssignOptions", "Assigner", "CentroidIndex", "features", "score_features", "story_id_for",
 ]
 
 
@@ -517,7 +517,7 @@ class Assigner:
 
     def _new_story(self, article: Article) -> StoryState:
         ts = article.published.timestamp()
-        story_id = "s" + hashlib.sha1(article.id.encode()).hexdigest()[:11]
+        story_id = story_id_for(article.id)
         state = StoryState(id=story_id, title=article.title, first_ts=ts, last_ts=ts,
                            article_count=0, centroid=article.head_vector)
         self.add_state(state)
@@ -544,6 +544,11 @@ class Assigner:
         state.title = _medoid_title(state)
         self._matrices.pop(state.id, None)
         self._index.update(self._pos[state.id], state.centroid, state.first_ts, state.last_ts)
+
+
+def story_id_for(article_id: str) -> str:
+    """The id of the story an article starts: derived from it, so re-ingesting is harmless."""
+    return "s" + hashlib.sha1(article_id.encode()).hexdigest()[:11]
 
 
 #: A member whose logit stays below this even with every agreeing event feature is not

@@ -48,6 +48,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from storyline.errors import NotFoundError
 from storyline.models import Article, Assignment, Signature
 from storyline.store.base import SignatureRow, Store
+from storyline.stories.features import jaccard
 
 __all__ = [
     "CopyIndex", "CopyMatch", "CopyOptions", "copy_assignments", "jaccard", "shingles",
@@ -115,12 +116,6 @@ def _shingles(tokens: Sequence[str], size: int) -> frozenset[str]:
     if len(tokens) <= size:
         return frozenset([" ".join(tokens)]) if tokens else frozenset()
     return frozenset(" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
 
 
 def signature(shingle_set: Iterable[str], options: CopyOptions | None = None) -> np.ndarray:

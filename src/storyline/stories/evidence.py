@@ -35,6 +35,7 @@ from typing import Any
 
 from storyline.models import Article, ArticleEnrichment, Evidence
 from storyline.stories import places as _places
+from storyline.stories.features import jaccard
 
 __all__ = [
     "EVENT_FEATURES", "Comparison", "Evidence", "add_evidence", "compare", "evidence_for",
@@ -176,11 +177,6 @@ def add_evidence(articles: Sequence[Article],
     return list(articles)
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
-
-
 def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, tuple[str, ...]]:
     if len(a) > len(b):
         a, b = b, a
@@ -221,11 +217,11 @@ def compare(a: Evidence, b: Evidence) -> Comparison:
                          and not a.numbers & b.numbers),
         shared_years=a.years & b.years,
         year_conflict=bool(a.years and b.years and not a.years & b.years),
-        entity_jaccard=_jaccard(names_a, names_b),
+        entity_jaccard=jaccard(names_a, names_b),
         entity_conflict=(min(len(names_a), len(names_b)) >= MIN_ENTITIES and not shared_names),
-        people_jaccard=_jaccard(a.people, b.people),
-        number_jaccard=_jaccard(a.numbers, b.numbers),
-        year_jaccard=_jaccard(a.years, b.years),
+        people_jaccard=jaccard(a.people, b.people),
+        number_jaccard=jaccard(a.numbers, b.numbers),
+        year_jaccard=jaccard(a.years, b.years),
         short=(a.words is not None and b.words is not None
                and max(a.words, b.words) <= SHORT_WORDS),
     )

@@ -20,7 +20,6 @@ scores the article was assigned with, which stay as recorded.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -40,27 +39,15 @@ from storyline.models import (
     RunnerUp,
 )
 from storyline.store.base import Store
+from storyline.stories.assign import story_id_for
 from storyline.stories.scoring import ScoreWeights, default_weights, features, score_features
 
 __all__ = [
     "MIN_PREFIX", "compare_articles", "event_dates", "explain", "find_article_id", "render_text",
-    "story_id_for", "weights_with_threshold",
 ]
 
 #: Shortest id prefix ``find_article_id`` looks up (ids are 16 characters).
 MIN_PREFIX = 4
-
-
-def story_id_for(article_id: str) -> str:
-    """The id of the story an article starts (``Assigner._new_story`` derives it so)."""
-    return "s" + hashlib.sha1(article_id.encode()).hexdigest()[:11]
-
-
-def weights_with_threshold(threshold: float | None) -> ScoreWeights:
-    """The shipped pair-score weights, with the join threshold replaced when ``threshold``
-    is given (the ``cluster_threshold`` setting)."""
-    weights = default_weights()
-    return weights if threshold is None else replace(weights, threshold=threshold)
 
 
 def find_article_id(store: Store, text: str) -> str:

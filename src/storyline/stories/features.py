@@ -84,6 +84,12 @@ def add_keywords(articles: Sequence[Article]) -> list[Article]:
     return list(articles)
 
 
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
 def overlap(a: Iterable[str], b: Iterable[str]) -> float:
     """Overlap coefficient of two keyword sets: shared / size of the smaller (0 when empty)."""
     sa, sb = set(a), set(b)

@@ -137,6 +137,13 @@ def default_weights() -> ScoreWeights:
     return weights_from_dict(json.loads(text))
 
 
+def weights_with_threshold(threshold: float | None) -> ScoreWeights:
+    """The shipped weights, with the join threshold replaced when ``threshold`` is given (the
+    ``cluster_threshold`` setting)."""
+    weights = default_weights()
+    return weights if threshold is None else replace(weights, threshold=threshold)
+
+
 def weights_from_dict(values: dict[str, Any]) -> ScoreWeights:
     """``ScoreWeights`` from a dict, ignoring keys it does not know (comments, provenance)."""
     known = {f.name for f in fields(ScoreWeights)}

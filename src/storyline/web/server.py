@@ -52,7 +52,8 @@ from storyline.errors import InputError, ModelError, NotFoundError, StorylineErr
 from storyline.extract.build import ExtractOptions, extract_record
 from storyline.models import ArticleSummary, Explanation, RawRecord, Rejection, StorySummary
 from storyline.store import Store, StoryFilter, open_store
-from storyline.stories.explain import explain, weights_with_threshold
+from storyline.stories.explain import explain
+from storyline.stories.scoring import weights_with_threshold
 from storyline.timeline import build_story_view
 
 log = logging.getLogger(__name__)
