@@ -21,9 +21,17 @@ from datetime import UTC, datetime
 from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
 from storyline.enrich.developments import EnrichOptions, enrich_articles
+from storyline.enrich.entities import EntityLookup
 from storyline.extract.build import ExtractOptions, extract_records
 from storyline.ingest.readers import ReaderOptions, read_paths
-from storyline.models import Article, Assignment, IngestReport, RawRecord, Rejection
+from storyline.models import (
+    Article,
+    ArticleEnrichment,
+    Assignment,
+    IngestReport,
+    RawRecord,
+    Rejection,
+)
 from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.copies import CopyIndex, CopyMatch, CopyOptions, copy_assignments
@@ -143,15 +151,10 @@ class Pipeline:
         fresh = [a for a in fresh if a.copy_of is None]
         add_keywords(fresh)
         embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
-        enrichments = None
-        if self.settings.enrich:
-            # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
-            enrichments = enrich_articles(
-                fresh, lookup=self.store.match_entities, options=self.enrich_options
-            )
-            for article, enrichment in zip(fresh, enrichments, strict=True):
-                article.events = event_marks(enrichment.developments, article.published.date())
-        add_evidence(fresh, enrichments)
+        # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
+        enrichments = enrich_for_assignment(fresh, enrich=self.settings.enrich,
+                                            lookup=self.store.match_entities,
+                                            options=self.enrich_options)
         # From reading the open stories to writing the assignments, this is the only writer:
         # another process (the web API, a second ingest) cannot start the same story meanwhile.
         with self.store.write_lock():
@@ -229,6 +232,23 @@ class Pipeline:
             hi = max(hi, self._loaded[1]) if self._loaded else hi
             self._loaded = (lo, hi)
         return self._assigner
+
+
+def enrich_for_assignment(
+    articles: Sequence[Article], *, enrich: bool = True, lookup: EntityLookup | None = None,
+    options: EnrichOptions | None = None,
+) -> list[ArticleEnrichment] | None:
+    """What story assignment compares, beyond vectors: enrichment (when ``enrich``; entities
+    resolved through ``lookup``), each article's event marks from it, and its event evidence
+    (from enrichment's typed names, else from keywords). Returns the enrichments (None when
+    ``enrich`` is off)."""
+    enrichments = None
+    if enrich:
+        enrichments = enrich_articles(articles, lookup=lookup, options=options)
+        for article, enrichment in zip(articles, enrichments, strict=True):
+            article.events = event_marks(enrichment.developments, article.published.date())
+    add_evidence(articles, enrichments)
+    return enrichments
 
 
 def assign_only(

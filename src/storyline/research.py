@@ -48,17 +48,13 @@ def article_from_dict(data: dict[str, Any], *, source: str) -> Article:
 def prepare_articles(articles: Sequence[Article], encoder: Encoder) -> list[Article]:
     """Run the stages story assignment needs, as an ingest does, without a store: keywords,
     vectors, enrichment (for event marks and typed names) and event evidence."""
-    from storyline.enrich.developments import enrich_articles
-    from storyline.stories.events import event_marks
-    from storyline.stories.evidence import add_evidence
+    from storyline.pipeline import enrich_for_assignment
 
     articles = list(articles)
     add_keywords(articles)
     embed_articles(articles, encoder)
-    enrichments = enrich_articles(articles)
-    for article, enrichment in zip(articles, enrichments, strict=True):
-        article.events = event_marks(enrichment.developments, article.published.date())
-    return add_evidence(articles, enrichments)
+    enrich_for_assignment(articles)
+    return articles
 
 
 def score_articles(
