@@ -71,6 +71,11 @@ def event_marks(developments: Iterable[Development], published: date, *,
     return tuple(marks)
 
 
+def mark_gap(x: EventMark, y: EventMark) -> int:
+    """Days between the dates of two marks (0 when they overlap), whatever their actions."""
+    return max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day))
+
+
 def event_gap(a: Sequence[EventMark], b: Sequence[EventMark]) -> float | None:
     """Days between the nearest events of the same action in ``a`` and ``b`` (0 when their
     dates overlap); None when the two articles share no action."""
@@ -78,7 +83,7 @@ def event_gap(a: Sequence[EventMark], b: Sequence[EventMark]) -> float | None:
     for x in a:
         for y in b:
             if x.action == y.action:
-                gap = float(max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day)))
+                gap = float(mark_gap(x, y))
                 best = gap if best is None else min(best, gap)
     return best
 

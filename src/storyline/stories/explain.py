@@ -40,6 +40,7 @@ from storyline.models import (
 )
 from storyline.store.base import Store
 from storyline.stories.assign import story_id_for
+from storyline.stories.events import mark_gap
 from storyline.stories.scoring import ScoreWeights, default_weights, features, score_features
 
 __all__ = [
@@ -227,7 +228,7 @@ def event_dates(a: Sequence[EventMark], b: Sequence[EventMark]) -> tuple[EventDa
         for y in b:
             if x.action != y.action:
                 continue
-            gap = max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day))
+            gap = mark_gap(x, y)
             if x.action not in best or gap < best[x.action][0]:
                 best[x.action] = (gap, x, y)
     return tuple(EventDates(action, _days(x), _days(y), gap)
