@@ -46,6 +46,7 @@ from storyline.enrich.dates import resolve_dates
 from storyline.enrich.entities import (
     EntityLookup,
     EntityResolver,
+    LocalEntity,
     Mention,
     article_entities,
     find_mentions,
@@ -70,9 +71,12 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "Analysed",
     "EnrichOptions",
+    "analyse_articles",
     "enrich_articles",
     "find_developments",
+    "resolve_stored",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,8 +165,11 @@ def _find_in_sentence(
     neighbour_spans: dict[str, list[TimeSpan]],
     sources: SourceMap,
     published: date,
+    text: str,
     lede: bool = False,
 ) -> list[Development]:
+    """The developments of one sentence; ``text`` is the whole ``doc.text`` (built once per
+    document: spaCy joins every token each time it is asked)."""
     sent = s.sent
     source = sources.for_sentence(index)
     source_text = f"{source.name or ''} {source.citing or ''}" if source.kind != "outlet" else ""
@@ -179,7 +186,7 @@ def _find_in_sentence(
     # different agents ("Putin's trip will precede Xi's planned visit").
     chosen: list[tuple[Trigger, str | None]] = []
     for trig in triggers:
-        agent = _agent(s, trig, actors)
+        agent = _agent(s, trig, actors, text)
         same = [c for c in chosen if c[0].action == trig.action]
         if same and (agent is None or any(a == agent for _, a in same)):
             continue
@@ -242,14 +249,15 @@ def _segment(
     return [e for e in actors if nearest(e)]
 
 
-def _agent(s: SentenceView, trig: Trigger, actors: Sequence[EntitySpan]) -> str | None:
-    """Who does it: the possessor of a noun ("Xi's visit") or the nearest name before a verb."""
+def _agent(s: SentenceView, trig: Trigger, actors: Sequence[EntitySpan], text: str) -> str | None:
+    """Who does it: the possessor of a noun ("Xi's visit") or the nearest name before a verb
+    (``text``: the document's text)."""
     pos = trig.token.idx
     before = [e for e in actors if e.end_char <= pos and e.type in ("person", "org")]
     if not before:
         return None
     last = before[-1]
-    gap = s.doc.text[last.end_char : pos]
+    gap = text[last.end_char : pos]
     if not trig.is_verb:
         return last.name if re.match(r"^\s*['’]s?\s+(?:[\w-]+\s+){0,2}$", gap) else None
     return last.name if len(gap.split()) <= 4 and "," not in gap else None
@@ -385,6 +393,7 @@ def find_developments(
         exclude = (own.source_start, own.source_end) if own is not None else (0, 0)
         triggers.append(find_triggers(view, token_types, exclude))
     actions = [{t.action for t in found} for found in triggers]
+    text = doc.text
     title_actions: set[str] = set()
     found: list[Development] = []
     lede_end = None
@@ -417,6 +426,7 @@ def find_developments(
                 neighbour_spans=neighbours,
                 sources=sources,
                 published=published,
+                text=text,
                 lede=is_lede,
             )  # fmt: skip
         )
@@ -465,6 +475,18 @@ def article_dates(article: Article) -> list[TimeSpan]:
     return [t for t in spans if not any(a <= t.start_char < b for a, b in skip)]
 
 
+@dataclass(slots=True)
+class Analysed:
+    """One article enriched with the batch's identities only (``analyse_articles``), and
+    what ``resolve_stored`` needs to give its entities their store-wide identity."""
+
+    enrichment: ArticleEnrichment
+    #: The article's local entities, before any identity.
+    entities: list[LocalEntity]
+    #: Local entity key → the name the analysis gave it.
+    names: dict[str, str]
+
+
 def enrich_articles(
     articles: Sequence[Article],
     *,
@@ -475,8 +497,18 @@ def enrich_articles(
 
     ``lookup`` finds entities already stored (``Store.match_entities``) so that names in this
     batch join them. One result per article, in order; an article whose analysis fails gets
-    an empty result with ``error`` set (logged), and the batch goes on.
+    an empty result with ``error`` set (logged), and the batch goes on. The same as
+    ``resolve_stored(analyse_articles(...))``, the two halves the pipeline runs apart.
     """
+    return resolve_stored(analyse_articles(articles, options=options), lookup=lookup)
+
+
+def analyse_articles(
+    articles: Sequence[Article], *, options: EnrichOptions | None = None
+) -> list[Analysed]:
+    """The half of enrichment that needs no store (what worker processes run): spaCy,
+    entities with the identities the batch alone gives them, dates, attributions and
+    developments."""
     opts = options or EnrichOptions()
     if not articles:
         return []
@@ -485,19 +517,60 @@ def enrich_articles(
     docs = parse_texts(texts, batch_size=opts.batch_size, n_process=opts.n_process)
     mentions = propagate_mentions(texts, [find_mentions(doc) for doc in docs])
     locals_ = [article_entities(m) for m in mentions]
-    resolved = EntityResolver(lookup).resolve([ents for ents, _ in locals_])
-    results: list[ArticleEnrichment] = []
-    for article, head, doc, found, (_, local_map), (entities, final) in zip(
+    resolved = EntityResolver(None).resolve([ents for ents, _ in locals_])
+    results: list[Analysed] = []
+    for article, head, doc, found, (local, local_map), (entities, final) in zip(
         articles, heads, docs, mentions, locals_, resolved, strict=True
     ):
+        names = {key: entity.name for key, entity in final.items()}
         try:
-            results.append(
-                _enrich_one(article, len(head), doc, found, local_map, entities, final, opts)
-            )
+            enrichment = _enrich_one(article, len(head), doc, found, local_map, entities, final,
+                                     opts)  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
             log.warning("enrichment failed for %s: %s", article.id, exc, exc_info=True)
-            results.append(ArticleEnrichment(article.id, entities=entities, error=str(exc)))
+            enrichment = ArticleEnrichment(article.id, entities=entities, error=str(exc))
+        results.append(Analysed(enrichment, local, names))
     return results
+
+
+def resolve_stored(
+    analysed: Sequence[Analysed], *, lookup: EntityLookup | None = None
+) -> list[ArticleEnrichment]:
+    """The half of enrichment that reads the store: the batch's entities resolved against
+    those already stored (``lookup``), and every name the analysis wrote (sources,
+    participants, places) renamed to its store-wide canonical name. Types stay those the
+    article's own text gave them. Without ``lookup`` the enrichments are the analysis's."""
+    if lookup is None:
+        return [a.enrichment for a in analysed]
+    resolved = EntityResolver(lookup).resolve([a.entities for a in analysed])
+    out: list[ArticleEnrichment] = []
+    for item, (entities, final) in zip(analysed, resolved, strict=True):
+        rename = {name: final[key].name for key, name in item.names.items()
+                  if key in final and final[key].name != name}  # fmt: skip
+        out.append(_renamed(replace(item.enrichment, entities=entities), rename))
+    return out
+
+
+def _renamed(enrichment: ArticleEnrichment, rename: dict[str, str]) -> ArticleEnrichment:
+    if not rename:
+        return enrichment
+
+    def name(value: str | None) -> str | None:
+        return rename.get(value, value) if value is not None else None
+
+    def source(a: Attribution) -> Attribution:
+        return replace(a, name=name(a.name), citing=name(a.citing))
+
+    return replace(
+        enrichment,
+        attributions=[source(a) for a in enrichment.attributions],
+        developments=[
+            replace(d, participants=tuple(rename.get(p, p) for p in d.participants),
+                    places=tuple(rename.get(p, p) for p in d.places), agent=name(d.agent),
+                    attribution=source(d.attribution))
+            for d in enrichment.developments
+        ],
+    )  # fmt: skip
 
 
 def _enrich_one(

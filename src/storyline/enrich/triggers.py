@@ -224,12 +224,22 @@ def _verb_counts(
     return lemma != "rule"
 
 
+# The lemmas and words ``_special``'s rules start from (keep in step with its branches).
+_SPECIAL_LEMMAS = (
+    word_set("strike speech argument be find declare evidence tell action step take fund funds")
+    | _OFFER_NOUNS
+)
+_SPECIAL_WORDS = word_set("closed shut medical")
+
+
 def _special(
     s: SentenceView, token: Token, lemma: str, disaster: bool, entity_types: dict[int, str]
 ) -> tuple[str, bool] | None:
     """Event words that need context: strike, find guilty, declare an emergency, give
     evidence, tell a jury, a class action, step down, take over, a medical, emergency funds,
     and offers (a bid for a player is a transfer, for a company an acquisition)."""
+    if lemma not in _SPECIAL_LEMMAS and token.lower_ not in _SPECIAL_WORDS:
+        return None  # most tokens: no rule below can match, so skip building the context
     tag = token.tag_
     nxt = s.next_tokens(token, 3)
     nxt_words = [t.lower_ for t in nxt]
