@@ -71,6 +71,27 @@ class CachedEncoder:
             return self.inner.encode([])
         return np.stack([self._vectors[k] for k in keys])
 
+    def encode_articles(
+        self, heads: Sequence[str], leads: Sequence[str], bodies: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Head and body vectors as the inner encoder makes them for articles with a body
+        (cached by the three texts)."""
+        inner = getattr(self.inner, "encode_articles", None)
+        if inner is None:
+            return self.encode(heads), self.encode(bodies)
+        keys = [self._key(f"article\0{h}\0{le}\0{b}")
+                for h, le, b in zip(heads, leads, bodies, strict=True)]  # fmt: skip
+        todo = [i for i, k in enumerate(keys) if f"{k}h" not in self._vectors]
+        if todo:
+            head_vecs, body_vecs = inner([heads[i] for i in todo], [leads[i] for i in todo],
+                                         [bodies[i] for i in todo])  # fmt: skip
+            for i, head, body in zip(todo, head_vecs, body_vecs, strict=True):
+                self._vectors[f"{keys[i]}h"] = np.asarray(head, dtype=np.float32)
+                self._vectors[f"{keys[i]}b"] = np.asarray(body, dtype=np.float32)
+            self._dirty = True
+        return (np.stack([self._vectors[f"{k}h"] for k in keys]),
+                np.stack([self._vectors[f"{k}b"] for k in keys]))
+
     def save(self) -> None:
         """Write the cache (only when something new was embedded)."""
         if not self._dirty:
