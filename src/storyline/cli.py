@@ -67,10 +67,28 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
     from storyline.pipeline import Pipeline
 
     with obj.store() as store:
-        bar = tqdm(unit="article", disable=no_progress or None, file=sys.stderr, leave=False)
+        bar = tqdm(unit="article", disable=no_progress or None, file=sys.stderr, leave=False,
+                   desc="reading")  # fmt: skip
+
+        started = [False]
+
+        def total(n: int) -> None:  # items read ahead: the bar gets a total and an ETA
+            if bar.disable:
+                return
+            bar.total = (bar.total or 0) + n
+            if not started[0]:
+                bar.set_description("loading models")
+            bar.refresh()
+
+        def done(n: int) -> None:
+            if not started[0]:
+                started[0] = True
+                bar.set_description("ingesting")
+            bar.update(n)
+
         try:
             report = Pipeline(store, settings=obj.settings).ingest_paths(
-                list(paths), progress=bar.update
+                list(paths), progress=done, total=total
             )
         except StorylineError as exc:
             bar.close()

@@ -32,7 +32,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chunk_size", 1024, "Articles read ahead and sorted by date before assignment."),
     Setting("min_words", 15, "Shortest article body accepted, in words."),
     Setting("enrich", True, "Run the enrichment stages on ingest: entities, dates, attribution"
-            " and developments (spaCy, ~0.1 s per article; benchmarks/enrich_speed.py)."),
+            " and developments (spaCy, ~0.06 s of CPU per article; benchmarks/ingest_speed.py)."),
+    Setting("workers", min(2, os.cpu_count() or 1), "Worker processes for keywords and"
+            " vectors (each loads its models once; 1: all in this process). Inputs of one"
+            " batch always run in this process."),
     Setting("cluster_threshold", None, "Pair score in (0, 1) at or above which an article joins"
             " a story: higher keeps more look-alike events apart (precision), lower joins more"
             " reports of one event (recall). Unset: the shipped threshold"
@@ -51,10 +54,12 @@ class Settings:
     chunk_size: int = 1024
     min_words: int = 15
     enrich: bool = True
+    workers: int = min(2, os.cpu_count() or 1)
     cluster_threshold: float | None = None
 
     def __post_init__(self) -> None:
         _check_threshold(self.cluster_threshold, source="settings")
+        _check_workers(self.workers, source="settings")
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values set, type-checked."""
@@ -102,7 +107,14 @@ def _coerce(values: dict[str, Any], *, source: str) -> dict[str, Any]:
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"setting {key!r} in {source}: bad value {value!r}") from exc
     _check_threshold(out.get("cluster_threshold"), source=source)
+    _check_workers(out.get("workers"), source=source)
     return out
+
+
+def _check_workers(value: int | None, *, source: str) -> None:
+    if value is not None and not 1 <= value <= 64:
+        raise ConfigError(f"setting 'workers' in {source}: must be between 1 and 64, got"
+                          f" {value!r}")
 
 
 def _check_threshold(value: float | None, *, source: str) -> None:

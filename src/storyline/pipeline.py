@@ -18,9 +18,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
+
 from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
-from storyline.enrich.developments import EnrichOptions, enrich_articles
+from storyline.enrich.developments import (
+    Analysed,
+    EnrichOptions,
+    analyse_articles,
+    resolve_stored,
+)
 from storyline.enrich.entities import EntityLookup
 from storyline.extract.build import ExtractOptions, extract_records
 from storyline.ingest.readers import ReaderOptions, read_paths
@@ -32,12 +39,12 @@ from storyline.models import (
     RawRecord,
     Rejection,
 )
+from storyline.prepare import PrepareOptions, Preparer
 from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.copies import CopyIndex, CopyMatch, CopyOptions, copy_assignments
 from storyline.stories.events import event_marks
 from storyline.stories.evidence import add_evidence
-from storyline.stories.features import add_keywords
 from storyline.stories.scoring import ScoreWeights, weights_with_threshold
 
 log = logging.getLogger(__name__)
@@ -72,7 +79,9 @@ class Pipeline:
         if weights is None and self.settings.cluster_threshold is not None:
             weights = weights_with_threshold(self.settings.cluster_threshold)
         self.weights = weights
-        self.encoder = encoder or MiniLMEncoder()
+        #: None: the default encoder, which worker processes can load themselves.
+        self.encoder = encoder
+        self._workers: Preparer[tuple[list[Article], int]] | None = None
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
         self.enrich_options = EnrichOptions()
         self._assigner: Assigner | None = None
@@ -83,20 +92,39 @@ class Pipeline:
 
     # --- entry points -------------------------------------------------------------------
     def ingest_paths(
-        self, paths: Sequence[str | os.PathLike[str]], *, progress: Progress | None = None
+        self, paths: Sequence[str | os.PathLike[str]], *, progress: Progress | None = None,
+        total: Progress | None = None,
     ) -> IngestReport:
         """Ingest every article found under ``paths``."""
         records = read_paths(paths, options=ReaderOptions(max_bytes=self.settings.max_bytes))
-        return self.ingest_records(records, progress=progress)
+        return self.ingest_records(records, progress=progress, total=total)
 
     def ingest_records(
-        self, records: Iterable[RawRecord | Rejection], *, progress: Progress | None = None
+        self, records: Iterable[RawRecord | Rejection], *, progress: Progress | None = None,
+        total: Progress | None = None,
     ) -> IngestReport:
-        """Ingest already-read records (used by the API's POST and by the readers)."""
+        """Ingest already-read records (used by the API's POST and by the readers).
+
+        ``progress(n)`` is called as items are done (stored, skipped or rejected), and
+        ``total(n)`` as items are read ahead: an input of up to ``chunk_size`` articles is
+        read whole before the first is processed, so its total is known from the start."""
         run = _Run()
         fallback = datetime.now(UTC)
+        try:
+            self._ingest(records, run, fallback, progress, total)
+        finally:
+            self.close()
+        return IngestReport(
+            added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
+            stories_created=run.stories_created, copies=run.copies,
+        )
+
+    def _ingest(self, records: Iterable[RawRecord | Rejection], run: _Run, fallback: datetime,
+                progress: Progress | None, total: Progress | None) -> None:  # fmt: skip
         chunk: list[RawRecord] = []
+        read = 0
         for item in records:
+            read += 1
             if isinstance(item, Rejection):
                 run.rejections.append(item)
                 log.warning("rejected %s", item)
@@ -105,14 +133,15 @@ class Pipeline:
                 continue
             chunk.append(item)
             if len(chunk) >= self.settings.chunk_size:
+                if total:
+                    total(read)
+                read = 0
                 self._process_chunk(chunk, run, fallback, progress)
                 chunk = []
+        if total and read:
+            total(read)
         if chunk:
             self._process_chunk(chunk, run, fallback, progress)
-        return IngestReport(
-            added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
-            stories_created=run.stories_created, copies=run.copies,
-        )
 
     # --- stages -------------------------------------------------------------------------
     def _process_chunk(
@@ -129,12 +158,21 @@ class Pipeline:
             else:
                 articles.append(result)
         articles.sort(key=lambda a: (a.published, a.id))
-        for batch in self._batches(articles, run):
-            self._process_batch(batch, run)
+        batches = self._batches(articles, run)
+        # Worker processes pay off from the second batch on; one batch runs here.
+        preparer = self._preparer() if len(batches) > 1 else \
+            Preparer(encoder=self.encoder, options=self._prepare_options())
+        staged = (self._select(batch, run) for batch in batches)
+        for fresh, analysed, (copies, size) in preparer.run(staged):
+            self._finish(fresh, copies, analysed, run)
             if progress:
-                progress(len(batch))
+                progress(size)
 
-    def _process_batch(self, batch: list[Article], run: _Run) -> None:
+    def _select(
+        self, batch: list[Article], run: _Run
+    ) -> tuple[list[Article], dict[str, tuple[np.ndarray, np.ndarray]],
+               tuple[list[Article], int]]:  # fmt: skip
+        """A batch's new originals (with their stored vectors, if any) and its new copies."""
         existing = self.store.existing_ids(a.id for a in batch)
         fresh: list[Article] = []
         for article in batch:
@@ -143,18 +181,23 @@ class Pipeline:
                 continue
             run.seen.add(article.id)
             fresh.append(article)
-        if not fresh:
-            return
         # Copies of an original (stories/copies.py) skip the model stages: they are stored in
         # its story, never as members, so they cannot join two stories.
         copies = [a for a in fresh if a.copy_of is not None]
         fresh = [a for a in fresh if a.copy_of is None]
-        add_keywords(fresh)
-        embed_articles(fresh, self.encoder, cached=self.store.cached_vectors(a.id for a in fresh))
+        cached = self.store.cached_vectors(a.id for a in fresh) if fresh else {}
+        return fresh, cached, (copies, len(batch))
+
+    def _finish(self, fresh: list[Article], copies: list[Article],
+                analysed: list[Analysed] | None, run: _Run) -> None:  # fmt: skip
+        """Entity identity, then assignment and the write, for a batch whose keywords, vectors
+        and analysis are ready."""
+        if not fresh and not copies:
+            return
         # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
         enrichments = enrich_for_assignment(fresh, enrich=self.settings.enrich,
                                             lookup=self.store.match_entities,
-                                            options=self.enrich_options)
+                                            options=self.enrich_options, analysed=analysed)
         # From reading the open stories to writing the assignments, this is the only writer:
         # another process (the web API, a second ingest) cannot start the same story meanwhile.
         with self.store.write_lock():
@@ -203,6 +246,32 @@ class Pipeline:
                 batches[home.get(article.copy_of, 0)].append(article)
         return batches
 
+    def _vectors_for_old_members(self, lo: float, hi: float) -> None:
+        """Members of the open stories stored with an earlier encoder's vectors get the
+        current encoder's (once; they are stored), so that new articles can join them."""
+        old = self.store.articles_without_vectors(lo, hi)
+        if old:
+            log.info("computing %s vectors for %d stored articles", self.store.model_name,
+                     len(old))  # fmt: skip
+            self.store.write_vectors(embed_articles(old, self.encoder or MiniLMEncoder()))
+
+    def _preparer(self) -> Preparer[tuple[list[Article], int]]:
+        """The run's store-free stages (keywords, vectors, analysis), in ``workers``
+        processes when set."""
+        if self._workers is None:
+            self._workers = Preparer(workers=self.settings.workers, encoder=self.encoder,
+                                     options=self._prepare_options())
+        return self._workers
+
+    def _prepare_options(self) -> PrepareOptions:
+        return PrepareOptions(enrich=self.settings.enrich, enrich_options=self.enrich_options)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (they stop with the process too)."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
     def _forget_stories(self) -> None:
         """Drop the in-memory open stories and copy index; the next batch loads them from the
         store."""
@@ -224,6 +293,7 @@ class Pipeline:
         if self._assigner is None:
             self._assigner = Assigner([], options=self.assign_options, weights=self.weights)
         if self._loaded is None or lo < self._loaded[0] or hi > self._loaded[1]:
+            self._vectors_for_old_members(lo, hi)
             states = self.store.story_states(lo, hi, max_members=self.assign_options.max_members)
             for state in states:
                 if state.id not in self._assigner.states:
@@ -236,15 +306,18 @@ class Pipeline:
 
 def enrich_for_assignment(
     articles: Sequence[Article], *, enrich: bool = True, lookup: EntityLookup | None = None,
-    options: EnrichOptions | None = None,
+    options: EnrichOptions | None = None, analysed: Sequence[Analysed] | None = None,
 ) -> list[ArticleEnrichment] | None:
-    """What story assignment compares, beyond vectors: enrichment (when ``enrich``; entities
-    resolved through ``lookup``), each article's event marks from it, and its event evidence
-    (from enrichment's typed names, else from keywords). Returns the enrichments (None when
+    """What story assignment compares, beyond vectors: enrichment (when ``enrich``; the
+    articles' ``analysed`` half when given, else computed here; entities resolved through
+    ``lookup``), each article's event marks from it, and its event evidence (from
+    enrichment's typed names, else from keywords). Returns the enrichments (None when
     ``enrich`` is off)."""
     enrichments = None
     if enrich:
-        enrichments = enrich_articles(articles, lookup=lookup, options=options)
+        if analysed is None:
+            analysed = analyse_articles(articles, options=options)
+        enrichments = resolve_stored(analysed, lookup=lookup)
         for article, enrichment in zip(articles, enrichments, strict=True):
             article.events = event_marks(enrichment.developments, article.published.date())
     add_evidence(articles, enrichments)

@@ -141,6 +141,15 @@ class Store(ABC):
         """Stored (head, body) vectors of the current model for these article ids."""
 
     @abstractmethod
+    def articles_without_vectors(self, start_ts: float, end_ts: float) -> list[Article]:
+        """Original articles (not copies) in stories overlapping [start_ts, end_ts] that have
+        no vectors of the current model (stored by an earlier version of the encoder)."""
+
+    @abstractmethod
+    def write_vectors(self, articles: Sequence[Article]) -> None:
+        """Store the current model's vectors of already stored articles."""
+
+    @abstractmethod
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
         """Stories whose span overlaps [start_ts, end_ts], with up to ``max_members`` members
         (copies are never members: they are not evidence of what a story is about)."""

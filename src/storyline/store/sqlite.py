@@ -265,6 +265,30 @@ class SQLiteStore(Store):
                 out[aid] = (_vec(head), _vec(body))
         return out
 
+    def articles_without_vectors(self, start_ts: float, end_ts: float) -> list[Article]:
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE copy_of IS NULL AND story_id IN"
+            " (SELECT id FROM stories WHERE last_ts >= ? AND first_ts <= ?) AND NOT EXISTS"
+            " (SELECT 1 FROM embeddings e WHERE e.article_id = a.id AND e.model = ?)"
+            " ORDER BY published_ts, id",
+            (start_ts, end_ts, self.model_name),
+        ).fetchall()
+        return [self._article(row) for row in rows]
+
+    def write_vectors(self, articles: Sequence[Article]) -> None:
+        lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
+        with lock:
+            for article in articles:
+                if article.head_vector is None or article.body_vector is None:
+                    continue
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
+                    " VALUES (?, ?, ?, ?)",
+                    (article.id, self.model_name,
+                     article.head_vector.astype(np.float32).tobytes(),
+                     article.body_vector.astype(np.float32).tobytes()),
+                )
+
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
         rows = self.conn.execute(
             "SELECT id, title, first_ts, last_ts, article_count FROM stories"
