@@ -195,10 +195,12 @@ class IngestReport:
     stories_created: int = 0
     #: Of the added articles, how many were stored as copies of an original.
     copies: int = 0
+    #: Rejections beyond those kept in ``rejections`` (counted, and logged as they happened).
+    rejections_omitted: int = 0
 
     @property
     def rejected(self) -> int:
-        return len(self.rejections)
+        return len(self.rejections) + self.rejections_omitted
 
 
 @dataclass(frozen=True, slots=True)

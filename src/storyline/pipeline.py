@@ -39,7 +39,7 @@ from storyline.models import (
     RawRecord,
     Rejection,
 )
-from storyline.prepare import PrepareOptions, Preparer
+from storyline.prepare import PrepareOptions, Preparer, isolate
 from storyline.store.base import Store
 from storyline.stories.assign import Assigner, AssignOptions
 from storyline.stories.copies import CopyIndex, CopyMatch, CopyOptions, copy_assignments
@@ -61,7 +61,18 @@ class _Run:
     #: The copies found so far, by copy id (``stories/copies.py``).
     matches: dict[str, CopyMatch] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    #: Rejections counted but not kept (beyond ``keep``; each was logged when it happened).
+    omitted: int = 0
+    #: How many rejections are kept in full (None: all), so that a million bad lines do not
+    #: hold their reasons in memory until the end.
+    keep: int | None = 1000
     seen: set[str] = field(default_factory=set)
+
+    def reject(self, rejection: Rejection) -> None:
+        if self.keep is None or len(self.rejections) < self.keep:
+            self.rejections.append(rejection)
+        else:
+            self.omitted += 1
 
 
 class Pipeline:
@@ -79,6 +90,8 @@ class Pipeline:
         if weights is None and self.settings.cluster_threshold is not None:
             weights = weights_with_threshold(self.settings.cluster_threshold)
         self.weights = weights
+        #: Rejections an ingest's report keeps in full; the rest are counted (None: all).
+        self.keep_rejections: int | None = 1000
         #: None: the default encoder, which worker processes can load themselves.
         self.encoder = encoder
         self._workers: Preparer[tuple[list[Article], int]] | None = None
@@ -108,7 +121,7 @@ class Pipeline:
         ``progress(n)`` is called as items are done (stored, skipped or rejected), and
         ``total(n)`` as items are read ahead: an input of up to ``chunk_size`` articles is
         read whole before the first is processed, so its total is known from the start."""
-        run = _Run()
+        run = _Run(keep=self.keep_rejections)
         fallback = datetime.now(UTC)
         try:
             self._ingest(records, run, fallback, progress, total)
@@ -116,6 +129,7 @@ class Pipeline:
             self.close()
         return IngestReport(
             added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
+            rejections_omitted=run.omitted,
             stories_created=run.stories_created, copies=run.copies,
         )
 
@@ -126,7 +140,7 @@ class Pipeline:
         for item in records:
             read += 1
             if isinstance(item, Rejection):
-                run.rejections.append(item)
+                run.reject(item)
                 log.warning("rejected %s", item)
                 if progress:
                     progress(1)
@@ -151,7 +165,7 @@ class Pipeline:
         articles: list[Article] = []
         for result in extract_records(chunk, options=options):
             if isinstance(result, Rejection):
-                run.rejections.append(result)
+                run.reject(result)
                 log.warning("rejected %s", result)
                 if progress:
                     progress(1)
@@ -163,10 +177,31 @@ class Pipeline:
         preparer = self._preparer() if len(batches) > 1 else \
             Preparer(encoder=self.encoder, options=self._prepare_options())
         staged = (self._select(batch, run) for batch in batches)
-        for fresh, analysed, (copies, size) in preparer.run(staged):
+        for fresh, analysed, (copies, size), rejected in preparer.run(staged):
+            copies = self._reject(rejected, copies, run)
             self._finish(fresh, copies, analysed, run)
             if progress:
                 progress(size)
+
+    @staticmethod
+    def _reject(rejected: dict[str, Rejection], copies: list[Article], run: _Run
+                ) -> list[Article]:  # fmt: skip
+        """Record the rejections (by article id) of a batch's stages; returns the copies whose
+        original was not rejected (the others are rejected with it: they have no story)."""
+        for rejection in rejected.values():
+            run.reject(rejection)
+            log.warning("rejected %s", rejection)
+        kept = []
+        for copy in copies:
+            original = run.matches[copy.id].original_id
+            if original in rejected:
+                rejection = Rejection(copy.source, rejected[original].stage,
+                                      f"copy of an article rejected: {rejected[original]}")
+                run.reject(rejection)
+                log.warning("rejected %s", rejection)
+            else:
+                kept.append(copy)
+        return kept
 
     def _select(
         self, batch: list[Article], run: _Run
@@ -195,9 +230,18 @@ class Pipeline:
         if not fresh and not copies:
             return
         # Entities join those already stored ("Putin" → the stored "Vladimir Putin").
-        enrichments = enrich_for_assignment(fresh, enrich=self.settings.enrich,
-                                            lookup=self.store.match_entities,
-                                            options=self.enrich_options, analysed=analysed)
+        halves = None if analysed is None else dict(zip((a.id for a in fresh), analysed,
+                                                        strict=True))  # fmt: skip
+
+        def prepare(batch: list[Article]) -> list[ArticleEnrichment] | None:
+            return enrich_for_assignment(
+                batch, enrich=self.settings.enrich, lookup=self.store.match_entities,
+                options=self.enrich_options,
+                analysed=None if halves is None else [halves[a.id] for a in batch],
+            )
+
+        fresh, enrichments, rejected = isolate("evidence", fresh, prepare)
+        copies = self._reject(rejected, copies, run)
         # From reading the open stories to writing the assignments, this is the only writer:
         # another process (the web API, a second ingest) cannot start the same story meanwhile.
         with self.store.write_lock():

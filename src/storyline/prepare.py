@@ -12,6 +12,12 @@ The writer then gives the entities their store-wide identity (``resolve_stored``
 processes, each loading its models once on its first batch, a few batches ahead of the caller;
 results come back in submission order, so the single writer still assigns stories in time
 order, and the stories are the same whatever the number of workers.
+
+An unexpected exception in one article's stage (a bug meeting hostile input) does not fail
+the batch, nor, in worker processes, the ingest: ``isolate`` runs the batch's articles one at a
+time to find the one(s) that raise, makes each a ``Rejection`` ("internal error in <stage>:
+…", the traceback logged) and runs the rest again as one batch, so the other articles get what
+a batch without the bad ones gives them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
@@ -29,14 +35,15 @@ import numpy as np
 
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
 from storyline.enrich.developments import Analysed, EnrichOptions, analyse_articles
-from storyline.errors import ModelError
-from storyline.models import Article
+from storyline.errors import ModelError, StoreError
+from storyline.models import Article, Rejection
 from storyline.stories.features import add_keywords
 
 log = logging.getLogger(__name__)
 
 Vectors = dict[str, tuple[np.ndarray, np.ndarray]]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -49,6 +56,8 @@ class Prepared:
     body_vector: np.ndarray | None
     #: The store-free half of its enrichment (None when enrichment is off).
     analysed: Analysed | None = None
+    #: Set when a stage raised on this article (``isolate``): it goes no further.
+    rejection: Rejection | None = None
 
 
 _ENCODER: Encoder | None = None
@@ -68,24 +77,89 @@ def prepare_batch(
     options: PrepareOptions | None = None,
 ) -> list[Prepared]:
     """Keywords, vectors (``cached`` vectors by article id are reused) and, when
-    ``options.enrich``, the analysis of a batch."""
+    ``options.enrich``, the analysis of a batch. An article a stage raises on comes back with
+    its ``rejection`` set (see ``isolate``)."""
     global _ENCODER
     options = options or PrepareOptions()
     if encoder is None:
         _ENCODER = _ENCODER or MiniLMEncoder()
         encoder = _ENCODER
-    add_keywords(articles)
-    embed_articles(articles, encoder, cached=cached)
-    analysed: Sequence[Analysed | None] = [None] * len(articles)
+    model = encoder
+    rejections: dict[str, Rejection] = {}
+    kept, _, failed = isolate("keywords", articles, add_keywords)
+    rejections |= failed
+    kept, _, failed = isolate(
+        "embedding", kept, lambda batch: embed_articles(batch, model, cached=cached)
+    )
+    rejections |= failed
+    analysed: Sequence[Analysed | None] = [None] * len(kept)
     if options.enrich:
-        analysed = analyse_articles(articles, options=options.enrich_options)
-    return [Prepared(a.id, a.keywords, a.head_vector, a.body_vector, done)
-            for a, done in zip(articles, analysed, strict=True)]  # fmt: skip
+        kept, done, failed = isolate(
+            "analysis", kept, lambda batch: analyse_articles(batch, options=options.enrich_options)
+        )
+        rejections |= failed
+        analysed = done if done is not None else []
+    prepared = [Prepared(a.id, a.keywords, a.head_vector, a.body_vector, done)
+                for a, done in zip(kept, analysed, strict=True)]  # fmt: skip
+    prepared += [Prepared(a.id, [], None, None, rejection=rejections[a.id])
+                 for a in articles if a.id in rejections]  # fmt: skip
+    return prepared
+
+
+def internal_rejection(source: str, stage: str, exc: BaseException) -> Rejection:
+    """The rejection of an item a stage raised on unexpectedly (the traceback is logged)."""
+    log.error("internal error in %s on %s", stage, source, exc_info=exc)
+    return Rejection(source, stage, f"internal error in {stage}: {type(exc).__name__}: {exc}")
+
+
+def isolate(
+    stage: str, articles: Sequence[Article], run: Callable[[list[Article]], R]
+) -> tuple[list[Article], R | None, dict[str, Rejection]]:
+    """``run(articles)`` for a batch stage, isolating the articles it raises on.
+
+    Returns the articles kept, ``run``'s result over them (None when none is left) and the
+    rejections by article id. On an exception the articles are run one at a time; those that
+    raise are rejected and the others run again as one batch, so a batch-level stage
+    (embedding, spaCy) gives them what it gives a batch without the bad ones. When no single
+    article raises, or the rerun does, the whole batch is rejected. ``ModelError`` (a model
+    that cannot load) and ``StoreError`` are not an article's fault and are raised."""
+    batch = list(articles)
+    try:
+        return batch, run(batch), {}
+    except (ModelError, StoreError):
+        raise
+    except Exception as exc:
+        first = exc
+    if len(batch) == 1:
+        return [], None, {batch[0].id: internal_rejection(batch[0].source, stage, first)}
+    log.warning("%s failed on a batch of %d (%s); retrying one article at a time", stage,
+                len(batch), first)  # fmt: skip
+    bad: dict[str, Rejection] = {}
+    for article in batch:
+        try:
+            run([article])
+        except (ModelError, StoreError):
+            raise
+        except Exception as exc:
+            bad[article.id] = internal_rejection(article.source, stage, exc)
+    if not bad:  # it fails only together: nobody to blame, so nobody goes on
+        return [], None, {a.id: internal_rejection(a.source, stage, first) for a in batch}
+    good = [a for a in batch if a.id not in bad]
+    if not good:
+        return [], None, bad
+    try:
+        result = run(good)
+    except (ModelError, StoreError):
+        raise
+    except Exception as exc:
+        return [], None, bad | {a.id: internal_rejection(a.source, stage, exc) for a in good}
+    return good, result, bad
 
 
 def apply(articles: Sequence[Article], prepared: Sequence[Prepared]) -> list[Analysed] | None:
     """Copy ``prepare_batch``'s results onto the caller's articles (matched by id); returns
-    their analyses in the articles' order (None when enrichment was off)."""
+    their analyses in the articles' order (None when enrichment was off). The articles must
+    be those ``split`` kept."""
     by_id = {p.article_id: p for p in prepared}
     analysed: list[Analysed] = []
     for article in articles:
@@ -95,6 +169,13 @@ def apply(articles: Sequence[Article], prepared: Sequence[Prepared]) -> list[Ana
         if done.analysed is not None:
             analysed.append(done.analysed)
     return analysed if len(analysed) == len(articles) and articles else None
+
+
+def split(articles: Sequence[Article], prepared: Sequence[Prepared]
+          ) -> tuple[list[Article], dict[str, Rejection]]:  # fmt: skip
+    """The articles ``prepare_batch`` did not reject, and its rejections by article id."""
+    rejected = {p.article_id: p.rejection for p in prepared if p.rejection is not None}
+    return [a for a in articles if a.id not in rejected], rejected
 
 
 def _init_worker() -> None:
@@ -111,9 +192,10 @@ def _prepare_in_worker(articles: list[Article], cached: Vectors, options: Prepar
 
 class Preparer(Generic[T]):
     """Runs ``prepare_batch`` over a stream of ``(articles, cached, tag)`` items and yields
-    ``(articles, analyses, tag)`` in order, the articles filled (analyses as ``apply``
-    returns them). With ``workers`` > 1 (and the default encoder) the batches go to that many
-    spawned processes, ``ahead`` batches in flight."""
+    ``(articles, analyses, tag, rejections)`` in order, the articles filled (those not
+    rejected; analyses as ``apply`` returns them; rejections by article id). With ``workers``
+    > 1 (and the default encoder) the batches go to that many spawned processes, ``ahead``
+    batches in flight."""
 
     def __init__(self, *, workers: int = 1, encoder: Encoder | None = None,
                  options: PrepareOptions | None = None, ahead: int | None = None
@@ -125,12 +207,14 @@ class Preparer(Generic[T]):
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, items: Iterable[tuple[list[Article], Vectors, T]]
-            ) -> Iterator[tuple[list[Article], list[Analysed] | None, T]]:  # fmt: skip
+            ) -> Iterator[tuple[list[Article], list[Analysed] | None, T, dict[str, Rejection]]
+                          ]:  # fmt: skip
         if self.workers <= 1:
             for articles, cached, tag in items:
                 done = prepare_batch(articles, cached=cached, encoder=self.encoder,
                                      options=self.options)  # fmt: skip
-                yield articles, apply(articles, done), tag
+                kept, rejections = split(articles, done)
+                yield kept, apply(kept, done), tag, rejections
             return
         pool = self._start()
         pending: deque[tuple[list[Article], T, Future[list[Prepared]]]] = deque()
@@ -146,7 +230,8 @@ class Preparer(Generic[T]):
 
     @staticmethod
     def _collect(item: tuple[list[Article], T, Future[list[Prepared]]]
-                 ) -> tuple[list[Article], list[Analysed] | None, T]:  # fmt: skip
+                 ) -> tuple[list[Article], list[Analysed] | None, T, dict[str, Rejection]
+                            ]:  # fmt: skip
         articles, tag, future = item
         try:
             done = future.result()
@@ -158,7 +243,8 @@ class Preparer(Generic[T]):
                 " workers > 1 must start it under `if __name__ == '__main__':`, as"
                 " multiprocessing's spawn requires; or set workers = 1)"
             ) from exc
-        return articles, apply(articles, done), tag
+        kept, rejections = split(articles, done)
+        return kept, apply(kept, done), tag, rejections
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:

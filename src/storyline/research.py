@@ -120,6 +120,7 @@ def cluster_records(
         store = SQLiteStore(Path(tmp) / "cluster.db", model_name=(encoder or MiniLMEncoder()).name)
         try:
             pipeline = Pipeline(store, settings=base, encoder=encoder, weights=weights)
+            pipeline.keep_rejections = None  # every rejected source is reported by name
             report = pipeline.ingest_records(items)
             by_source: dict[str, str] = {}
             ids: dict[str, str] = {}

@@ -98,7 +98,8 @@ _SOCIAL = re.compile(
     r"|^(click|tap) here to (share|subscribe|sign up)",
     _I,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# Starts only at a token boundary and bounded, so a long word without "@" costs linear time.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,253}\.[\w.-]{1,253}")
 _CONTACT = re.compile(r"\b(e-?mail|reach(ed)?|contact|tips?|follow)\b", _I)
 _WIRE_CREDIT = re.compile(
     r"^\W{0,2}((additional |with )?reporting (by|from)|writing by|edit(ing|ed) by|compiled by)\b",
@@ -130,9 +131,18 @@ _PITCH = re.compile(
 _PARAGRAPH_END = re.compile(r"[.!?…:\"”’]\W{0,2}$")
 
 
+#: Longest paragraph that can be boilerplate, in characters (labels, credits, teasers and
+#: pitches are short; 60 words of 20 characters each is well over what they are).
+_LONGEST_BOILERPLATE = 2000
+
+
 def boilerplate_reason(text: str) -> str | None:
     """Why a page paragraph is boilerplate ("teaser", "newsletter", "social", "contact",
-    "credit", "label", "tags", "stamp", "pitch"), or None when it is not."""
+    "credit", "label", "tags", "stamp", "pitch"), or None when it is not. A paragraph over
+    ``_LONGEST_BOILERPLATE`` characters never is (and is not searched: some of these patterns
+    backtrack on one long word)."""
+    if len(text) > _LONGEST_BOILERPLATE:
+        return None
     n = len(_WORD.findall(text))
     checks = (
         ("teaser", n <= 40 and (_TEASER_PREFIX.search(text) or _ALSO_ON.search(text))),

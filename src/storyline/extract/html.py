@@ -112,7 +112,9 @@ def extract_html(
     return PageFields(
         title=page.title,
         text=page.text,
-        published=meta.published() or _date_only(_doc_attr(doc, "date")),
+        published=meta.published() or (
+            None if meta.declares_date() else _date_only(_doc_attr(doc, "date"))
+        ),
         authors=meta.authors(_doc_attr(doc, "author"), outlet),
         outlet=outlet,
         url=meta.canonical_url(url),
@@ -196,6 +198,10 @@ def _trafilatura(html: str, url: str | None, options: HtmlOptions) -> Any:
             favor_precision=options.favor_precision,
             include_tables=options.include_tables,
             with_metadata=True,
+            # No extensive search: it hands odd date strings ("31 Feb 2025") to dateparser
+            # with every locale, ~7 s the first time in a process; our own meta rules and
+            # htmldate's header rules still read the page's dates.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as exc:  # trafilatura raises assorted errors on pathological input
         logger.warning("trafilatura failed%s: %s", _where(url), exc)
@@ -389,6 +395,14 @@ class _PageMeta:
             candidates.append(element.get("datetime") or element.get("content"))
         return next((dt for dt in map(_parse_datetime, candidates) if dt is not None), None)
 
+    def declares_date(self) -> bool:
+        """Whether the page declares a publication date at all: when it does and it is not a
+        valid one ("31 Feb 2024"), trafilatura's guess (often January 1 of the year it found)
+        is not used either."""
+        return any(k in self.meta for k in ("article:published_time", *_DATE_META)) or bool(
+            self.ld_value("datePublished")
+        )
+
     def authors(self, fallback: str | None, outlet: str | None) -> list[str]:
         """Every author of the article, without duplicates.
 
@@ -436,9 +450,12 @@ class _PageMeta:
         hrefs = self.tree.xpath('//link[@rel="canonical"]/@href')
         for candidate in [*hrefs, self.first("og:url")]:
             if candidate and candidate.strip():
-                absolute = urljoin(given or "", candidate.strip())
-                if urlparse(absolute).scheme in ("http", "https"):
-                    return absolute
+                try:
+                    absolute = urljoin(given or "", candidate.strip())
+                    if urlparse(absolute).scheme in ("http", "https") and urlparse(absolute).netloc:
+                        return absolute
+                except ValueError:  # "http://[::1": an unclosed IPv6 host
+                    continue
         return given
 
     def language(self) -> str | None:
@@ -460,23 +477,34 @@ class _PageMeta:
         return None
 
 
+#: JSON-LD nested deeper than this (lists, ``@graph``, ``mainEntity``) is not looked into:
+#: real pages nest three or four levels; hostile ones nest 100,000 arrays.
+_LD_DEPTH = 16
+
+
 def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
     for script in tree.xpath('//script[contains(@type, "ld+json")]'):
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to decode
             continue
         yield from _walk_ld(data)
 
 
 def _walk_ld(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _walk_ld(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _walk_ld(data.get("@graph"))
-        yield from _walk_ld(data.get("mainEntity"))
+    """The objects of a JSON-LD document in document order, down to ``_LD_DEPTH`` levels
+    (iteratively: no recursion for hostile nesting to exhaust)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _LD_DEPTH:
+            continue
+        if isinstance(item, list):
+            stack.extend((x, depth + 1) for x in reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            stack.append((item.get("mainEntity"), depth + 1))
+            stack.append((item.get("@graph"), depth + 1))
 
 
 def _is_article(obj: dict[str, Any]) -> bool:
@@ -578,6 +606,10 @@ def _parse_datetime(value: str | None) -> datetime | None:
             except (ValueError, OverflowError, TypeError):
                 return None
     if not 1990 <= parsed.year <= 2100:
+        return None
+    try:
+        parsed.utcoffset()  # dateutil accepts "+99:99"; the datetime is unusable
+    except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 

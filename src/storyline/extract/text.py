@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
@@ -83,18 +84,30 @@ def _is_boilerplate(line: str) -> bool:
     return bool(DUMP_BOILERPLATE.match(line))
 
 
+#: Credits end a line and are short: ``CREDIT_TAIL`` is matched against this many of its last
+#: characters only. Searched over a whole line it backtracks quadratically (a 20,000-character
+#: line of "a.a.a." took 33 s); over a bounded tail the whole dump is linear.
+_CREDIT_TAIL_CHARS = 240
+
+
 def _is_caption(line: str) -> bool:
     """A line carrying a photo credit, or a short untermianted description of an image."""
     if len(line.split()) > 70:
         return False
-    return bool(CREDIT_TAIL.search(line)) and not line.endswith(("”", '"'))
+    tail = line
+    if len(line) > _CREDIT_TAIL_CHARS:  # start the tail at a word, as the line's words start
+        cut = len(line) - _CREDIT_TAIL_CHARS
+        space = line.find(" ", cut)
+        tail = line[space + 1 :] if space >= 0 else line[cut:]
+    return bool(CREDIT_TAIL.search(tail)) and not line.endswith(("”", '"'))
 
 
-def _is_body_paragraph(line: str) -> bool:
+def _is_body_paragraph(line: str, *, ended: bool = True) -> bool:
+    """A sentence-like line of 12+ words (ending a sentence, unless not ``ended``)."""
     words = line.split()
     return (
         len(words) >= 12
-        and bool(_SENTENCE_END.search(line))
+        and (not ended or bool(_SENTENCE_END.search(line)))
         and not _is_caption(line)
         and not _is_boilerplate(line)
         and not _AUTHORS_LINE.match(line)
@@ -128,8 +141,11 @@ def _body_start(lines: list[str]) -> int:
     (so a standfirst above the byline is not taken for the body)."""
     nonempty = [i for i, line in enumerate(lines) if line][:12]
     first_body = next((i for i, line in enumerate(lines) if _is_body_paragraph(line)), None)
-    if first_body is None:
-        return min(len(lines), 2)
+    if first_body is None:  # no line ends a sentence: the first long line after the title
+        return next(
+            (i for i in nonempty[1:] if _is_body_paragraph(lines[i], ended=False)),
+            nonempty[0] if len(nonempty) == 1 else min(len(lines), 2),
+        )
     following = [i for i in nonempty if i > first_body][:4]
     meta = [i for i in following if _is_header_line(lines[i])]
     if meta:
@@ -169,7 +185,9 @@ def _find_date(lines: list[str]) -> datetime | None:
         if not match:
             continue
         try:
-            parsed = dateparser.parse(match.group(0), fuzzy=True)
+            with warnings.catch_warnings():  # dateutil warns about zone names like "PST"
+                warnings.simplefilter("ignore")
+                parsed = dateparser.parse(match.group(0), fuzzy=True)
         except (ValueError, OverflowError):
             continue
         if parsed.tzinfo is None:

@@ -116,6 +116,21 @@ class SQLiteStore(Store):
         self._data_version = version
         return changed
 
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Reads inside see one committed state of the store (``BEGIN`` … ``COMMIT``: under
+        WAL a commit landing meanwhile stays invisible until the end), so that a view made of
+        several reads holds together. Inside an open transaction it just joins it."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # nothing was written: ends the snapshot
+
     def write_batch(
         self,
         articles: Sequence[Article],
@@ -140,6 +155,8 @@ class SQLiteStore(Store):
     ) -> None:
         now = datetime.now(UTC).isoformat()
         by_article = {a.article_id: a for a in assignments}
+        for article in articles:
+            _check_article(article)
         for story in stories:
             self.conn.execute(
                 "INSERT INTO stories(id, title, first_ts, last_ts, article_count, created_at)"
@@ -698,3 +715,34 @@ def fts_query(text: str) -> str:
 
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
+
+
+def _check_article(article: Article) -> None:
+    """Refuse, before anything is written, an article that would poison the store: a
+    publication time that is naive or cannot be read back in UTC (an offset beyond ±24 h, a
+    time past 9999-12-31 UTC), or a string that is not valid Unicode (a lone surrogate).
+    The extraction stage (``extract/build.py``) normalises what it builds; this guards
+    other writers."""
+    published = article.published
+    try:
+        if published.tzinfo is None or published.utcoffset() is None:
+            raise ValueError("it has no time zone")
+        _dt(published.timestamp())
+    except (ValueError, OverflowError, OSError) as exc:
+        raise StoreError(
+            f"article {article.id} ({article.source}): unusable publication time"
+            f" {published!r}: {exc}"
+        ) from exc
+    texts = [("title", article.title), ("text", article.text), ("url", article.url),
+             ("outlet", article.outlet), ("language", article.language),
+             ("source", article.source), ("raw", article.raw),
+             *(("authors", a) for a in article.authors)]  # fmt: skip
+    for name, value in texts:
+        if value is None:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise StoreError(
+                f"article {article.id} ({article.source!r}): {name} is not valid Unicode: {exc}"
+            ) from exc
