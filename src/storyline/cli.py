@@ -1,14 +1,18 @@
 """The ``storyline`` command: a thin front end over the library (parse, call, print).
 
-Exit codes: 0 all good, 1 some inputs rejected (or a runtime failure), 2 usage error
-(bad arguments, unknown story id, bad configuration).
+Exit codes: 0 all good, 1 some inputs rejected (the others were stored), 2 usage error
+(bad arguments, unknown story id, bad configuration, no store at --db for a read command),
+3 failure (the store could not be used, or an unexpected error: a bug), 128 + N an ingest
+stopped by signal N (130 Ctrl-C, 143 SIGTERM), after it says what it stored.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,18 +24,42 @@ from storyline import serialize
 from storyline.config import SETTINGS, Settings, load_settings
 from storyline.errors import ConfigError, InputError, NotFoundError, StorylineError
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+#: Stopped by a signal: 128 + its number, as shells report it.
+EXIT_SIGNAL_BASE = 128
 
 
 class _Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def store(self) -> Any:
+    def store(self, *, create: bool = False) -> Any:
+        """The store at ``--db``; only ``create`` (ingest) may create a missing one: a read
+        command pointed at a wrong path must say so, not show an empty new store."""
         from storyline.embedding import DEFAULT_MODEL
         from storyline.store import open_store
 
+        if not create:
+            _require_store(self.settings.db)
         return open_store(self.settings.db, model_name=DEFAULT_MODEL)
+
+
+def _require_store(location: str) -> None:
+    path = str(location).removeprefix("sqlite:///")
+    if path == ":memory:" or path.startswith(("postgresql://", "postgres://")):
+        return
+    if not Path(path).is_file():
+        _fail(f"no store at {path}: ingest articles first (storyline ingest), or point --db"
+              " (or STORYLINE_DB) at an existing store", EXIT_USAGE)
+
+
+class _Interrupted(BaseException):
+    """Raised from a signal handler (SIGTERM, Ctrl-C) so that an ingest unwinds: the batch
+    being written rolls back and the batches before it stay stored."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _fail(message: str, code: int) -> None:
@@ -66,7 +94,8 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
 
     from storyline.pipeline import Pipeline
 
-    with obj.store() as store:
+    with obj.store(create=True) as store:
+        before = store.counts()
         bar = tqdm(unit="article", disable=no_progress or None, file=sys.stderr, leave=False,
                    desc="reading")  # fmt: skip
 
@@ -86,16 +115,31 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
                 bar.set_description("ingesting")
             bar.update(n)
 
+        def interrupt(signum: int, frame: Any) -> None:
+            for sig, handler in previous.items():  # a second signal acts as usual
+                signal.signal(sig, handler)
+            raise _Interrupted(signum)
+
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             report = Pipeline(store, settings=obj.settings).ingest_paths(
                 list(paths), progress=done, total=total
             )
+        except _Interrupted as stop:
+            bar.close()
+            _report_interrupted(store, before, stop.signum)
         except StorylineError as exc:
             bar.close()
-            _fail(str(exc), EXIT_REJECTED)
+            _fail(str(exc), EXIT_FAILURE)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         bar.close()
     for rejection in report.rejections:
         click.echo(f"rejected: {rejection}", err=True)
+    if report.rejections_omitted:
+        click.echo(f"… and {report.rejections_omitted} more rejections (each is in the log)",
+                   err=True)  # fmt: skip
     copies = f", {report.copies} {'copy' if report.copies == 1 else 'copies'}" if report.copies \
         else ""
     click.echo(
@@ -104,6 +148,19 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
         f"{copies})"
     )
     sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def _report_interrupted(store: Any, before: dict[str, int], signum: int) -> None:
+    """What an ingest stopped by a signal had stored (every batch before the one it was
+    writing); ingesting the same inputs again adds the rest, as duplicates are skipped."""
+    after = store.counts()
+    added = after["articles"] - before["articles"]
+    stories = after["stories"] - before["stories"]
+    name = signal.Signals(signum).name
+    click.echo(f"interrupted by {name}: added {added} ({stories} new"
+               f" {'story' if stories == 1 else 'stories'}); ingest the same paths again to"
+               " add the rest")
+    sys.exit(EXIT_SIGNAL_BASE + signum)
 
 
 def _parse_date(value: str | None, name: str) -> datetime | None:
@@ -333,6 +390,7 @@ def why(obj: _Context, article: str, as_json: bool) -> None:
 @click.pass_obj
 def serve(obj: _Context, host: str, port: int) -> None:
     """Serve the web UI and the REST API (/api/v1, OpenAPI at /docs) over the store."""
+    _require_store(obj.settings.db)
     try:
         from storyline.web.server import run_server
     except ImportError as exc:
@@ -391,13 +449,18 @@ def eval_extract(data: str | None, out: str | None, limit: int | None) -> None:
 
 
 def run() -> None:
-    """Entry point that turns library errors into exit codes."""
+    """Entry point that turns library errors into exit codes: a bad id or configuration is a
+    usage error (2); any other failure, a bug included, is 3, never the 1 of rejected inputs."""
     try:
         main(standalone_mode=True)
-    except NotFoundError as exc:
+    except (NotFoundError, ConfigError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except StorylineError as exc:
-        _fail(str(exc), EXIT_REJECTED)
+        _fail(str(exc), EXIT_FAILURE)
+    except Exception as exc:  # a bug: say so, with the traceback to report it
+        traceback.print_exc()
+        _fail(f"unexpected {type(exc).__name__}: {exc} (a bug; please report it with the"
+              " traceback above)", EXIT_FAILURE)
 
 
 if __name__ == "__main__":
