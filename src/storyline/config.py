@@ -27,7 +27,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "storyline.db", "Store location: a SQLite file path (default ./storyline.db)."),
     Setting("window_days", 75.0, "Days a story stays open around its first and last article."),
-    Setting("max_bytes", 20 * 1024 * 1024, "Largest input file accepted, in bytes."),
+    Setting("max_bytes", 20 * 1024 * 1024, "Largest input file (and web API request body)"
+            " accepted, in bytes."),
     Setting("batch_size", 64, "Articles embedded and written per transaction."),
     Setting("chunk_size", 1024, "Articles read ahead and sorted by date before assignment."),
     Setting("min_words", 15, "Shortest article body accepted, in words."),
@@ -40,6 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
             " a story: higher keeps more look-alike events apart (precision), lower joins more"
             " reports of one event (recall). Unset: the shipped threshold"
             " (data/score_weights.json). Applies to later ingests; `storyline why` shows it."),
+    Setting("allowed_hosts", "", "Host names (comma-separated) the web server answers besides"
+            " the address it listens on, localhost, 127.0.0.1 and [::1]; other Host headers get"
+            " 421, so a DNS-rebinding page cannot read the store. Set it when serving under a"
+            " name, e.g. `news.example.org`."),
 )
 
 
@@ -56,6 +61,7 @@ class Settings:
     enrich: bool = True
     workers: int = min(2, os.cpu_count() or 1)
     cluster_threshold: float | None = None
+    allowed_hosts: str = ""
 
     def __post_init__(self) -> None:
         _check_threshold(self.cluster_threshold, source="settings")

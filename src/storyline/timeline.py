@@ -475,11 +475,16 @@ def build_story_view(
 ) -> StoryView:
     """Read one story and its enrichment from ``store`` and build its view.
 
-    Raises ``NotFoundError`` for an unknown story.
+    All reads happen in one read snapshot (``Store.read_snapshot``), so an ingest committing
+    meanwhile cannot make the story and its articles disagree. Raises ``NotFoundError`` for an
+    unknown story.
     """
-    story = store.get_story(story_id)
-    ids = [a.id for a in story.articles]
-    enrichment = store.article_enrichment(ids)
-    summaries = {a.id: a for a in story.articles}
-    texts = [(summaries[a.id], a.text) for a in store.iter_articles(story_id=story_id)]
-    return story_view(story, enrichment, texts, store.story_entities(story_id), options=options)
+    with store.read_snapshot():
+        story = store.get_story(story_id)
+        ids = [a.id for a in story.articles]
+        enrichment = store.article_enrichment(ids)
+        summaries = {a.id: a for a in story.articles}
+        texts = [(summaries[a.id], a.text) for a in store.iter_articles(story_id=story_id)
+                 if a.id in summaries]  # belt and braces for a store without snapshots
+        entities = store.story_entities(story_id)
+    return story_view(story, enrichment, texts, entities, options=options)

@@ -140,6 +140,13 @@ class Store(ABC):
     def cached_vectors(self, ids: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Stored (head, body) vectors of the current model for these article ids."""
 
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Reads inside see the store as of one commit (a view made of several reads stays
+        consistent while another process writes). The base class offers none: a backend
+        with transactions overrides it."""
+        yield
+
     @abstractmethod
     def articles_without_vectors(self, start_ts: float, end_ts: float) -> list[Article]:
         """Original articles (not copies) in stories overlapping [start_ts, end_ts] that have

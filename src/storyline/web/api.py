@@ -45,6 +45,13 @@ timelines of developments, articles, text and semantic search, and entities.
 * **Writes**: `POST /api/v1/articles` with `Authorization: Bearer <STORYLINE_API_TOKEN>`.
 """
 
+#: Longest headline, URL and outlet name a POST may carry (422 beyond): far above real ones
+#: (headlines run to ~150 characters), and a 1.2M-character title no longer reaches the
+#: pipeline, which held the write lock for minutes over it.
+MAX_TITLE_CHARS = 2000
+MAX_URL_CHARS = 8192
+MAX_OUTLET_CHARS = 500
+
 router = APIRouter(prefix="/api/v1", tags=["api"])
 bearer = HTTPBearer(auto_error=False, description=f"The server's {TOKEN_ENV} value.")
 
@@ -61,13 +68,16 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    url: str | None = Field(None, description="Canonical URL; the article id derives from it.")
-    title: str | None = Field(None, description="Headline (HTML tags are stripped).")
+    url: str | None = Field(None, max_length=MAX_URL_CHARS,
+                            description="Canonical URL; the article id derives from it.")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS,
+                              description="Headline (HTML tags are stripped).")
     text: str | None = Field(None, description="Body text; an item without it is rejected.")
     published: str | int | float | None = Field(
         None, description="Publication time: ISO 8601 or epoch seconds/milliseconds."
     )
-    outlet: str | None = Field(None, description="Publishing outlet.")
+    outlet: str | None = Field(None, max_length=MAX_OUTLET_CHARS,
+                               description="Publishing outlet.")
     authors: list[str] | str | None = Field(None, description="Author names.")
     language: str | None = Field(None, description="ISO 639-1 code; detected when absent.")
 
@@ -232,6 +242,43 @@ def _check_token(credentials: HTTPAuthorizationCredentials | None) -> None:
         raise HTTPException(401, "invalid token", headers=challenge)
 
 
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to be over ``limit`` bytes:
+    from ``Content-Length`` before reading, else while streaming (a chunked body is never
+    held beyond the limit plus one chunk)."""
+    # Connection: close makes the server hang up instead of draining the rest of the body.
+    too_big = HTTPException(413, f"body is over {limit} bytes", headers={"Connection": "close"})
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    return bytes(body)
+
+
+def _parse_json(body: bytes) -> Any:
+    """JSON from ``body``; 400 for anything the decoder or our text handling cannot take:
+    invalid JSON or UTF-8, nesting deeper than the interpreter's recursion limit, integers
+    over Python's 4,300-digit limit, and lone surrogates (``"\\ud800"``), which no UTF-8
+    store can hold."""
+    try:
+        payload = json.loads(body)
+    except RecursionError as exc:
+        raise BadParameter("body: JSON nested too deeply") from exc
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, 4,300-digit limit
+        raise BadParameter(f"body: not valid JSON ({str(exc)[:200]})") from exc
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadParameter("body: a string holds a lone surrogate (not valid Unicode)") from exc
+    except (ValueError, RecursionError) as exc:
+        raise BadParameter(f"body: unusable JSON ({str(exc)[:200]})") from exc
+    return payload
+
+
 @router.post(
     "/articles",
     summary="Add articles (token required)",
@@ -254,13 +301,7 @@ async def post_articles(
     rejection with its reason. Re-posting an article is harmless: it counts as a duplicate."""
     _check_token(credentials)
     ctx = web_context(request)
-    body = await request.body()
-    if len(body) > ctx.settings.max_bytes:
-        raise HTTPException(413, f"body is over {ctx.settings.max_bytes} bytes")
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadParameter(f"body: not valid JSON ({exc})") from exc
+    payload = _parse_json(await _read_body(request, ctx.settings.max_bytes))
     try:
         parsed = _BODY.validate_python(payload)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ and its outlet is listed as carrying the original's developments.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -117,7 +118,20 @@ def _span(story: StorySummary) -> str:
     return f"{_day(first)} – {_day(last)}"
 
 
-FILTERS = {"day": _day, "span": _span}
+#: An ``http(s)`` URL with nothing a browser would drop or reinterpret: no whitespace, no
+#: control characters (``java\tscript:`` is ``javascript:`` to a browser), no quotes or angle
+#: brackets. Anything else (``javascript:``, ``data:``, ``vbscript:``...) is shown as text.
+_LINKABLE = re.compile(r"https?://[^\x00-\x20\x7f-\x9f\"'<>\\`]+", re.IGNORECASE)
+
+
+def link_url(url: str | None) -> str | None:
+    """``url`` when it is safe as a link target (``http``/``https`` only), else ``None``."""
+    if url and _LINKABLE.fullmatch(url):
+        return url
+    return None
+
+
+FILTERS = {"day": _day, "span": _span, "link_url": link_url}
 
 
 def paragraphs(text: str) -> list[str]:
@@ -203,12 +217,20 @@ def _story_cards(ctx: WebContext, stories: list[StorySummary]) -> list[dict[str,
     return cards
 
 
+#: Highest page offset (the API's bound too); SQLite cannot take offsets of 2^63 or more.
+MAX_OFFSET = 1_000_000
+
+
+def _check_offset(offset: int) -> None:
+    if not 0 <= offset <= MAX_OFFSET:
+        raise BadParameter(f"offset: must be between 0 and {MAX_OFFSET}")
+
+
 # --- routes ---------------------------------------------------------------------------------
 @router.get("/")
 def river(request: Request, offset: int = 0) -> Response:
     """Stories, most recent activity first, with a small activity chart each."""
-    if offset < 0:
-        raise BadParameter("offset: must be 0 or more")
+    _check_offset(offset)
     ctx = web_context(request)
     store = ctx.store()
     stories = store.list_stories(StoryFilter(limit=RIVER_PAGE + 1, offset=offset))
@@ -242,13 +264,16 @@ def story_page(request: Request, story_id: str) -> Response:
 def article_page(request: Request, article_id: str) -> Response:
     """An article's clean text and metadata, with links to the original and to its story."""
     store = web_context(request).store()
-    article = store.get_article(article_id)
-    story, earlier, later = None, None, None
-    if article.story_id:
-        try:
-            story = store.get_story(article.story_id)
-        except NotFoundError:
-            story = None
+    with store.read_snapshot():  # the article and its story as of one commit
+        article = store.get_article(article_id)
+        story = None
+        if article.story_id:
+            try:
+                story = store.get_story(article.story_id)
+            except NotFoundError:
+                story = None
+        why = web_context(request).explain(store, article.id)
+    earlier, later = None, None
     if story is not None:
         ids = [a.id for a in story.articles]
         if article.id in ids:
@@ -262,7 +287,7 @@ def article_page(request: Request, article_id: str) -> Response:
     return _render(request, "article.html", {
         "article": article,
         "paragraphs": paragraphs(article.text),
-        "why": web_context(request).explain(store, article.id),
+        "why": why,
         "story": story,
         "earlier": earlier,
         "later": later,
@@ -298,8 +323,7 @@ def search_page(request: Request, q: str = "", mode: str = "text") -> Response:
 @router.get("/entities")
 def entities_page(request: Request, offset: int = 0) -> Response:
     """The people, organisations and places found most often."""
-    if offset < 0:
-        raise BadParameter("offset: must be 0 or more")
+    _check_offset(offset)
     store = web_context(request).store()
     found = store.list_entities(limit=ENTITY_PAGE + 1, offset=offset)
     return _render(request, "entities.html", {

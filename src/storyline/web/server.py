@@ -73,6 +73,8 @@ DOCS_CSP = (
     "img-src 'self' data:; connect-src 'self'; worker-src blob:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+#: Host names any server answers to; ``allowed_hosts`` (a setting) adds more.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 DOCS_ASSETS = "/static/docs"
 
 #: Most articles one POST may carry; bigger imports belong to ``storyline ingest``.
@@ -281,7 +283,11 @@ def web_context(request: Request) -> WebContext:
 
 
 class _Headers:
-    """Pure ASGI middleware: security headers and ``Server-Timing`` on every response."""
+    """Pure ASGI middleware: security headers and ``Server-Timing`` on every response.
+
+    It is the outermost of the app's own layers, so it also answers an unhandled exception
+    (500, in the usual error shape, with the headers) before Starlette's last-resort handler,
+    which would answer without them; the exception then goes on up to be logged."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -292,9 +298,12 @@ class _Headers:
             return
         started = time.perf_counter()
         csp = DOCS_CSP if scope["path"] in DOCS_PATHS else CSP
+        response_started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 elapsed = (time.perf_counter() - started) * 1000
                 headers = list(message.get("headers", []))
                 headers += [
@@ -307,13 +316,68 @@ class _Headers:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not response_started:
+                response = _error(Request(scope), 500, "internal error",
+                                  "the server failed to answer; its log says why")
+                await response(scope, receive, send_with_headers)
+            raise
+
+
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header: lower case, without the port, IPv6 brackets or a final
+    dot (``[::1]:8000`` → ``::1``)."""
+    text = header.strip().lower()
+    if text.startswith("["):
+        end = text.find("]")
+        return text[1:end] if end > 0 else text
+    if text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    return text.rstrip(".")
+
+
+class _AllowedHosts:
+    """Pure ASGI middleware: answers 421 to a request whose ``Host`` is not one this server
+    is known by (the address the connection came in on, loopback names, the
+    ``allowed_hosts`` setting). A DNS-rebinding page reaches the server under its own name,
+    so it is turned away and cannot read the store from a browser."""
+
+    def __init__(self, app: ASGIApp, *, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        header = next((v for k, v in scope.get("headers", []) if k == b"host"), None)
+        server = scope.get("server")  # the ASGI server's own address for this connection
+        name = host_name(header.decode("latin-1")) if header is not None else ""
+        if name and (name in self.allowed or (server and name == str(server[0]).lower())):
+            await self.app(scope, receive, send)
+            return
+        shown = header.decode("latin-1")[:100] if header is not None else "(none)"
+        # The error page is rendered without the rejected Host (Starlette builds URLs from it).
+        clean = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"host"]}
+        response = _error(Request(clean), 421, "misdirected request",
+                          f"this server does not answer to Host {shown!r}; add the name to"
+                          " the allowed_hosts setting to serve under it")
+        await response(scope, receive, send)
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """The host names every request may use: ``LOCAL_HOSTS`` plus the ``allowed_hosts``
+    setting (the address a connection came in on is allowed per request)."""
+    extra = {host_name(h) for h in settings.allowed_hosts.split(",") if h.strip()}
+    return LOCAL_HOSTS | frozenset(extra)
 
 
 def _error(request: Request, status: int, error: str, detail: Any,
            headers: dict[str, str] | None = None) -> Response:
     """JSON under /api, a small HTML page elsewhere."""
-    if request.url.path.startswith("/api/"):
+    if str(request.scope.get("path", "")).startswith("/api/"):
         return JSONResponse({"error": error, "detail": detail}, status_code=status,
                             headers=headers)
     ctx = web_context(request)
@@ -325,8 +389,8 @@ def _error(request: Request, status: int, error: str, detail: Any,
 
 
 _STATUS_NAMES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
-                 405: "method not allowed", 413: "payload too large", 422: "invalid request",
-                 501: "not implemented", 503: "unavailable"}
+                 405: "method not allowed", 413: "payload too large", 421: "misdirected request",
+                 422: "invalid request", 501: "not implemented", 503: "unavailable"}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -395,7 +459,8 @@ def create_app(settings: Settings, *, store_path: str | Path | None = None,
         lifespan=lifespan,
     )
     app.state.web = ctx
-    app.add_middleware(_Headers)
+    app.add_middleware(_AllowedHosts, allowed=allowed_hosts(settings))
+    app.add_middleware(_Headers)  # added last: outermost, so it also marks 421s and 500s
     _install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
