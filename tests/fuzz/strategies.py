@@ -729,6 +729,15 @@ def _store_and_read_back(
     store.search_text(fresh[0].title[:200])
 
 
+def rss_bytes() -> int:
+    """This process's resident set now (Linux ``/proc``; 0 where it is not available)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def peak_rss_bytes() -> int:
     """This process's peak resident set (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
