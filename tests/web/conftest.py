@@ -8,8 +8,11 @@ whose title is a ``<script>`` tag) plus the two seed articles from ``../shared``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import closing
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,3 +180,35 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Itera
         Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths([corpus])
     with TestClient(create_app(Settings(), store_path=db, encoder=encoder)) as test_client:
         yield test_client
+
+
+@contextmanager
+def _serve(app: Any, *, log_level: str = "warning") -> Iterator[int]:
+    """``app`` on a real uvicorn server on 127.0.0.1 and a free port, in a thread; yields the
+    port, and stops the server on exit."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
+                            http="h11", ws="none", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., AbstractContextManager[int]]:
+    """``with serve(app) as port``: the app on a real uvicorn server (see ``_serve``)."""
+    return _serve

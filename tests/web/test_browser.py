@@ -8,9 +8,6 @@ is missing (install it with ``apt-get install -y chromium``).
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,30 +28,14 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def live_server(web_corpus: Any, encoder: Any) -> Iterator[str]:
+def live_server(web_corpus: Any, encoder: Any, serve: Any) -> Iterator[str]:
     """``http://127.0.0.1:<free port>`` served by uvicorn over the session store."""
-    import uvicorn
-
     from storyline.config import Settings
     from storyline.web.server import create_app
 
     app = create_app(Settings(), store_path=web_corpus.db, encoder=encoder)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            http="h11", ws="none", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

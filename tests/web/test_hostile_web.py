@@ -76,32 +76,14 @@ def _client(db: Path, encoder: Any, **settings: Any) -> Iterator[Any]:
 
 
 @contextmanager
-def _live(db: Path, encoder: Any, **settings: Any) -> Iterator[tuple[str, int]]:
-    """A real uvicorn server on 127.0.0.1; yields (host, port)."""
-    import uvicorn
-
+def _live(serve: Any, db: Path, encoder: Any, **settings: Any) -> Iterator[tuple[str, int]]:
+    """A real uvicorn server on 127.0.0.1 (the ``serve`` fixture); yields (host, port)."""
     from storyline.config import Settings
     from storyline.web.server import create_app
 
     app = create_app(Settings(**settings), store_path=db, encoder=encoder)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
-                            http="h11", ws="none", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
+    with serve(app, log_level="critical") as port:
         yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _raw_request(port: int, request: bytes) -> bytes:
@@ -180,11 +162,11 @@ def test_web_only_http_urls_become_links(hostile_db: Path, encoder: Any) -> None
 
 
 # --- 2. POST bodies: the size limit holds while streaming ----------------------------------
-def test_api_post_body_limit_enforced_while_streaming(tmp_path: Path, encoder: Any,
+def test_api_post_body_limit_enforced_while_streaming(tmp_path: Path, encoder: Any, serve: Any,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     limit = 1_000_000
-    with _live(tmp_path / "stream.db", encoder, max_bytes=limit) as (host, port):
+    with _live(serve, tmp_path / "stream.db", encoder, max_bytes=limit) as (host, port):
         conn = socket.create_connection((host, port), timeout=10)
         conn.sendall(
             f"POST /api/v1/articles HTTP/1.1\r\nHost: {host}:{port}\r\n"
@@ -222,10 +204,10 @@ def test_api_post_body_limit_enforced_while_streaming(tmp_path: Path, encoder: A
     assert sent < 40 * limit, sent
 
 
-def test_api_post_declared_length_over_limit(tmp_path: Path, encoder: Any,
+def test_api_post_declared_length_over_limit(tmp_path: Path, encoder: Any, serve: Any,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    with _live(tmp_path / "length.db", encoder, max_bytes=1000) as (host, port):
+    with _live(serve, tmp_path / "length.db", encoder, max_bytes=1000) as (host, port):
         reply = _raw_request(port, (
             f"POST /api/v1/articles HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {TOKEN}"
             "\r\nContent-Length: 5000000000\r\nConnection: close\r\n\r\n[").encode())
@@ -250,8 +232,9 @@ def test_web_foreign_host_header_is_refused(hostile_db: Path, encoder: Any) -> N
         assert client.get("/", headers={"Host": "evil.example"}).status_code in (400, 421)
 
 
-def test_web_foreign_host_refused_by_the_real_server(hostile_db: Path, encoder: Any) -> None:
-    with _live(hostile_db, encoder) as (host, port):
+def test_web_foreign_host_refused_by_the_real_server(hostile_db: Path, encoder: Any,
+                                                     serve: Any) -> None:
+    with _live(serve, hostile_db, encoder) as (host, port):
         def get(host_header: str) -> int:
             return _status(_raw_request(port, (
                 f"GET /api/v1/stories HTTP/1.1\r\nHost: {host_header}\r\n"
