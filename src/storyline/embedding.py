@@ -271,16 +271,16 @@ def embed_articles(
     for article, vector in zip(short, encoder.encode([head_text(a) for a in short]),
                                strict=True):  # fmt: skip
         article.head_vector = article.body_vector = vector
-    encode_articles = getattr(encoder, "encode_articles", None)
-    if full and encode_articles is not None:
-        heads, bodies = encode_articles([head_text(a) for a in full],
-                                        [lead_text(a) for a in full], [a.text for a in full])
-    elif full:
-        heads, bodies = encoder.encode([head_text(a) for a in full]), \
-            encoder.encode([a.text for a in full])
-    for article, head, body in zip(full, heads if full else [], bodies if full else [],
-                                   strict=True):  # fmt: skip
-        article.head_vector, article.body_vector = head, body
+    if full:
+        encode_articles = getattr(encoder, "encode_articles", None)
+        if encode_articles is not None:
+            heads, bodies = encode_articles([head_text(a) for a in full],
+                                            [lead_text(a) for a in full], [a.text for a in full])
+        else:
+            heads = encoder.encode([head_text(a) for a in full])
+            bodies = encoder.encode([a.text for a in full])
+        for article, head, body in zip(full, heads, bodies, strict=True):
+            article.head_vector, article.body_vector = head, body
     for article in articles:
         if article.id in cached:
             article.head_vector, article.body_vector = cached[article.id]
