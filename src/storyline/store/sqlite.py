@@ -184,16 +184,7 @@ class SQLiteStore(Store):
                     now,
                 ),
             )
-            if article.head_vector is not None and article.body_vector is not None:
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
-                    " VALUES (?, ?, ?, ?)",
-                    (
-                        article.id, self.model_name,
-                        article.head_vector.astype(np.float32).tobytes(),
-                        article.body_vector.astype(np.float32).tobytes(),
-                    ),
-                )
+            self._insert_vectors(article)
             if article.evidence is not None:
                 self.conn.execute(
                     "INSERT OR REPLACE INTO article_evidence(article_id, evidence, runner_up,"
@@ -296,15 +287,17 @@ class SQLiteStore(Store):
         lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
         with lock:
             for article in articles:
-                if article.head_vector is None or article.body_vector is None:
-                    continue
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO embeddings(article_id, model, head, body)"
-                    " VALUES (?, ?, ?, ?)",
-                    (article.id, self.model_name,
-                     article.head_vector.astype(np.float32).tobytes(),
-                     article.body_vector.astype(np.float32).tobytes()),
-                )
+                self._insert_vectors(article)
+
+    def _insert_vectors(self, article: Article) -> None:
+        """The article's vectors under this store's model name (none when it has none)."""
+        if article.head_vector is None or article.body_vector is None:
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO embeddings(article_id, model, head, body) VALUES (?, ?, ?, ?)",
+            (article.id, self.model_name, article.head_vector.astype(np.float32).tobytes(),
+             article.body_vector.astype(np.float32).tobytes()),
+        )
 
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
         rows = self.conn.execute(
