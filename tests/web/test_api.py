@@ -53,6 +53,26 @@ def test_api_stories_pagination(client: Any) -> None:
     assert [s["id"] for s in body["items"]] == [s["id"] for s in everything[1:3]]
 
 
+def test_api_list_totals_count_every_match(client: Any) -> None:
+    everything = _stories(client, limit=500)
+    body = client.get("/api/v1/stories", params={"limit": 1, "offset": 1}).json()
+    assert body["total"] == len(everything) >= 3 and len(body["items"]) == 1
+    beyond = client.get("/api/v1/stories", params={"q": "Kelham warehouse", "offset": 5}).json()
+    assert (beyond["total"], beyond["items"]) == (1, [])
+    outlet = client.get("/api/v1/stories", params={"outlet": " harbour gazette "}).json()
+    assert outlet["total"] == len(outlet["items"]) == 1
+    # The entity filter (applied in memory) counts the same way.
+    name = client.get("/api/v1/entities", params={"limit": 1}).json()["items"][0]["name"]
+    with_entity = _stories(client, entity=name, limit=500)
+    body = client.get("/api/v1/stories", params={"entity": name, "limit": 1}).json()
+    assert body["total"] == len(with_entity) >= 1 and len(body["items"]) == 1
+    assert client.get("/api/v1/stories", params={"entity": "Nobody Atall"}).json()["total"] == 0
+    entities = client.get("/api/v1/entities", params={"limit": 500}).json()
+    page = client.get("/api/v1/entities", params={"limit": 1, "offset": 2}).json()
+    assert page["total"] == entities["total"] == len(entities["items"]) > 2
+    assert page["items"] == entities["items"][2:3]
+
+
 def test_api_stories_filters(client: Any) -> None:
     fire = _story_id(client, "Kelham warehouse")
     assert [s["id"] for s in _stories(client, since="2024-06-01", until="2024-06-30")] == [fire]
@@ -256,6 +276,52 @@ def test_api_openapi_lists_every_route(client: Any) -> None:
     assert asset.status_code == 200 and "SwaggerUIBundle" in asset.text
 
 
+def test_api_openapi_describes_every_response(client: Any) -> None:
+    """Every answer of every route has a schema: a named model for success, ``ErrorOut``
+    for every error (FastAPI's default 422 model describes a body we never send)."""
+    spec = client.get("/openapi.json").json()
+    models = spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            assert {"200", "421", "503"} <= set(operation["responses"]), (method, path)
+            for status, response in operation["responses"].items():
+                schema = response["content"]["application/json"]["schema"]
+                name = schema["$ref"].rsplit("/", 1)[-1]
+                if status.startswith(("4", "5")):
+                    assert name == "ErrorOut", (method, path, status)
+                else:
+                    assert models[name]["properties"] and models[name]["required"], name
+    assert "HTTPValidationError" not in models
+    for name in ("StoryListOut", "EntityListOut"):
+        assert set(models[name]["required"]) == {"total", "items", "limit", "offset"}
+
+
+def test_api_responses_keep_every_serialize_field(client: Any, web_app: Any) -> None:
+    """The response models pass ``serialize``'s shapes through unchanged: a field missing
+    from a model would be dropped silently, and ``serialize`` is the public contract."""
+    from storyline import serialize
+
+    ctx = web_app.state.web
+    store = ctx.store()
+    stories = _stories(client, limit=500)
+    for story in stories:
+        view = client.get(f"/api/v1/stories/{story['id']}").json()
+        assert view == ctx.story_view(store, story["id"])
+        for article in view["articles"]:
+            body = client.get(f"/api/v1/articles/{article['id']}").json()
+            full = serialize.article_full(store.get_article(article["id"]))
+            assert {k: body[k] for k in full} == full
+            why = client.get(f"/api/v1/articles/{article['id']}/why").json()
+            assert why == serialize.explanation(ctx.explain(store, article["id"]))
+    entity = client.get("/api/v1/entities", params={"limit": 1}).json()["items"][0]
+    body = client.get(f"/api/v1/entities/{entity['name']}").json()
+    found = store.find_entities(entity["name"])
+    expected = serialize.entity_stories(found[0], store.entity_stories(entity["name"]))
+    assert {k: body[k] for k in expected} == expected
+
+
 def test_api_security_headers(client: Any) -> None:
     response = client.get("/api/v1/health")
     assert response.headers["content-security-policy"] == CSP
@@ -354,6 +420,26 @@ def test_api_post_adds_then_counts_duplicates(write_client: Any,
     assert [a["url"] for a in detail["articles"]] == [
         "https://valley.example/bridge-1", "https://valley.example/bridge-2"]
     assert write_client.get("/api/v1/health").json()["articles"] == 2
+
+
+def test_api_post_epoch_bounds_are_what_the_schema_says(write_client: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Epoch times at the documented bounds are stored; one beyond them is a 422."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    post = write_client.get("/openapi.json").json()["paths"]["/api/v1/articles"]["post"]
+    article_schema = post["requestBody"]["content"]["application/json"]["schema"]["anyOf"][0]
+    numbers = [s for s in article_schema["properties"]["published"]["anyOf"]
+               if s.get("type") in ("integer", "number")]
+    assert numbers and all((s["minimum"], s["maximum"]) == (api.EPOCH_MIN, api.EPOCH_MAX)
+                           for s in numbers)
+    for n, published in enumerate([api.EPOCH_MIN, api.EPOCH_MAX, float(api.EPOCH_MAX)], 1):
+        article = {**_new_article(n), "published": published}
+        response = write_client.post("/api/v1/articles", json=article, headers=auth)
+        assert response.status_code == 200, response.text
+        assert response.json()["rejected"] == 0, response.text
+    beyond = {**_new_article(4), "published": api.EPOCH_MAX + 1}
+    assert write_client.post("/api/v1/articles", json=beyond, headers=auth).status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -173,6 +173,11 @@ class Store(ABC):
         """Stories, most recent activity first."""
 
     @abstractmethod
+    def count_stories(self, filters: StoryFilter | None = None) -> int:
+        """How many stories ``list_stories(filters)`` finds over all pages (the filter's
+        ``limit`` and ``offset`` are ignored)."""
+
+    @abstractmethod
     def get_story(self, story_id: str) -> StoryDetail:
         """One story with its articles in time order; raises ``NotFoundError``."""
 
@@ -227,6 +232,10 @@ class Store(ABC):
     @abstractmethod
     def list_entities(self, limit: int = 100, offset: int = 0) -> list[EntityRecord]:
         """All entities, most articles first."""
+
+    @abstractmethod
+    def count_entities(self) -> int:
+        """How many entities ``list_entities`` pages through."""
 
     # --- explanations (``storyline why``) ------------------------------------------------
     @abstractmethod

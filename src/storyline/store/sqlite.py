@@ -368,7 +368,33 @@ class SQLiteStore(Store):
     # --- reads for users ----------------------------------------------------------------
     def list_stories(self, filters: StoryFilter | None = None) -> list[StorySummary]:
         f = filters or StoryFilter()
-        where: list[str] = ["1=1"]
+        where, params = self._story_where(f)
+        rows = self.conn.execute(
+            "SELECT s.id, s.title, s.article_count, s.first_ts, s.last_ts FROM stories s"
+            f" WHERE {where} ORDER BY s.last_ts DESC, s.id LIMIT ? OFFSET ?",
+            [*params, f.limit, f.offset],
+        ).fetchall()
+        outlets = self._outlets([r[0] for r in rows])
+        copies = self._copy_counts([r[0] for r in rows])
+        return [
+            StorySummary(
+                id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
+                first_published=_dt(r[3]), last_published=_dt(r[4]),
+                copy_count=copies.get(r[0], 0),
+            )
+            for r in rows
+        ]
+
+    def count_stories(self, filters: StoryFilter | None = None) -> int:
+        where, params = self._story_where(filters or StoryFilter())
+        row = self.conn.execute(f"SELECT COUNT(*) FROM stories s WHERE {where}",
+                                params).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def _story_where(f: StoryFilter) -> tuple[str, list[Any]]:
+        """The WHERE clause (over ``stories s``) and its parameters for ``f``'s filters."""
+        where: list[str] = ["s.article_count > 0"]
         params: list[Any] = []
         if f.since:
             where.append("s.last_ts >= ?")
@@ -390,22 +416,7 @@ class SQLiteStore(Store):
             marks = ",".join("?" * len(ids))
             where.append(f"s.id IN (SELECT story_id FROM articles WHERE id IN ({marks}))")
             params.extend(ids)
-        rows = self.conn.execute(
-            "SELECT s.id, s.title, s.article_count, s.first_ts, s.last_ts FROM stories s"
-            f" WHERE {' AND '.join(where)} AND s.article_count > 0"
-            " ORDER BY s.last_ts DESC, s.id LIMIT ? OFFSET ?",
-            [*params, f.limit, f.offset],
-        ).fetchall()
-        outlets = self._outlets([r[0] for r in rows])
-        copies = self._copy_counts([r[0] for r in rows])
-        return [
-            StorySummary(
-                id=r[0], title=r[1], article_count=r[2], outlets=tuple(outlets.get(r[0], ())),
-                first_published=_dt(r[3]), last_published=_dt(r[4]),
-                copy_count=copies.get(r[0], 0),
-            )
-            for r in rows
-        ]
+        return " AND ".join(where), params
 
     def _outlets(self, story_ids: list[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -670,6 +681,9 @@ class SQLiteStore(Store):
             (limit, offset),
         ).fetchall()
         return self._records(rows)
+
+    def count_entities(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0])
 
     # --- explanations (``storyline why``) ------------------------------------------------
     def article_decisions(self, ids: Iterable[str]) -> dict[str, ArticleDecision]:

@@ -1,7 +1,8 @@
 """The REST API under ``/api/v1``: JSON views of stories, articles, search and entities, and
 ``POST /api/v1/articles`` for adding articles through the ordinary ingest pipeline.
 
-Shapes come from ``storyline.serialize`` (a public contract: fields are added, never removed).
+Shapes come from ``storyline.serialize`` (a public contract: fields are added, never removed);
+``schemas.py`` describes each of them for the OpenAPI document, every error included.
 Reads are open; writes need ``Authorization: Bearer <token>`` matching the server's
 ``STORYLINE_API_TOKEN`` environment variable, and are refused (403) when it is unset.
 """
@@ -12,16 +13,28 @@ import contextlib
 import json
 import os
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from storyline import serialize
 from storyline.errors import NotFoundError
+from storyline.store import StoryFilter
+from storyline.web.schemas import (
+    ArticleOut,
+    EntityListOut,
+    EntityStoriesOut,
+    ErrorOut,
+    ExplanationOut,
+    HealthOut,
+    IngestOut,
+    SearchOut,
+    StoryListOut,
+    StoryViewOut,
+)
 from storyline.web.server import (
     MAX_POST_ARTICLES,
     TOKEN_ENV,
@@ -36,8 +49,11 @@ JSON over the Storyline store: stories (groups of articles about one event) with
 timelines of developments, articles, text and semantic search, and entities.
 
 * **Errors** are `{"error": "...", "detail": ...}` with status 400 (bad parameter value),
-  401 (missing or wrong token), 403 (writes disabled), 404 (unknown id or name), 422
-  (malformed request) or 503 (store busy, model missing).
+  401 (missing or wrong token), 403 (writes disabled), 404 (unknown id or name), 413 (body
+  too large), 421 (a `Host` this server does not answer to), 422 (malformed request) or 503
+  (store busy, model missing).
+* **Lists** (`/stories`, `/entities`) are pages: `{"total", "items", "limit", "offset"}`,
+  where `total` counts every match, not just the page.
 * **Dates** (`since`, `until`) are `YYYY-MM-DD` or ISO 8601 times, UTC unless they say
   otherwise; `until` with a bare date includes that whole day.
 * **`entity` filter**: a canonical name or alias from the entity index (`/api/v1/entities`),
@@ -51,16 +67,35 @@ timelines of developments, articles, text and semantic search, and entities.
 MAX_TITLE_CHARS = 2000
 MAX_URL_CHARS = 8192
 MAX_OUTLET_CHARS = 500
+#: Epoch numbers ``published`` may hold: 0001-01-01 to 9999-12-31, as extraction reads them
+#: (seconds up to 1e11, milliseconds beyond). Stated as bounds so the OpenAPI document says
+#: which numbers are valid (Schemathesis posted 1e308 as a "valid" time, answered 422).
+EPOCH_MIN = -62_135_596_800
+EPOCH_MAX = 253_402_300_799_000
+EpochInt = Annotated[int, Field(ge=EPOCH_MIN, le=EPOCH_MAX)]
+EpochFloat = Annotated[float, Field(ge=EPOCH_MIN, le=EPOCH_MAX)]
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+#: What each error status means, for the OpenAPI document (every one is an ``ErrorOut``).
+ERROR_STATUSES = {
+    400: "A parameter or the body has an unusable value.",
+    401: "Missing or wrong bearer token.",
+    403: f"Writes disabled ({TOKEN_ENV} unset).",
+    404: "No such story, article or entity.",
+    413: "Body over the max_bytes setting.",
+    421: "The Host header names no host this server answers to.",
+    422: "Malformed request (a parameter or field of the wrong type or size).",
+    503: "The store is busy or the embedding model is missing; try again.",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route that may answer these error statuses."""
+    return {code: {"model": ErrorOut, "description": ERROR_STATUSES[code]} for code in statuses}
+
+
+# Any route may meet a foreign Host (421) or a busy store (503).
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=_errors(421, 503))
 bearer = HTTPBearer(auto_error=False, description=f"The server's {TOKEN_ENV} value.")
-
-
-class ErrorOut(BaseModel):
-    """Every error response."""
-
-    error: str = Field(description="Short name of the error class, e.g. 'not found'.")
-    detail: Any = Field(description="What went wrong (a message, or a list of field errors).")
 
 
 class ArticleIn(BaseModel):
@@ -73,47 +108,29 @@ class ArticleIn(BaseModel):
     title: str | None = Field(None, max_length=MAX_TITLE_CHARS,
                               description="Headline (HTML tags are stripped).")
     text: str | None = Field(None, description="Body text; an item without it is rejected.")
-    published: str | int | float | None = Field(
-        None, description="Publication time: ISO 8601 or epoch seconds/milliseconds."
+    published: str | EpochInt | EpochFloat | None = Field(
+        None, description="Publication time: ISO 8601, or epoch seconds (up to 1e11) or "
+        "milliseconds (beyond), in the years 1 to 9999."
     )
     outlet: str | None = Field(None, max_length=MAX_OUTLET_CHARS,
                                description="Publishing outlet.")
     authors: list[str] | str | None = Field(None, description="Author names.")
     language: str | None = Field(None, description="ISO 639-1 code; detected when absent.")
 
-    @field_validator("published")
-    @classmethod
-    def _epoch_in_range(cls, value: str | int | float | None) -> str | int | float | None:
-        """Epoch numbers must name a representable time (extraction would fail on them)."""
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            seconds = value / 1000 if value > 1e11 else value
-            try:
-                datetime.fromtimestamp(seconds, UTC)
-            except (OverflowError, OSError, ValueError) as exc:
-                raise ValueError(f"epoch time {value} is out of range") from exc
-        return value
-
 
 _BODY = TypeAdapter(ArticleIn | list[ArticleIn])
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "A parameter has an unusable value."),
-        (404, "No such story, article or entity."),
-        (422, "Malformed request."),
-    )
-}
 
 
-@router.get("/health", summary="Service health and store counts")
+@router.get("/health", summary="Service health and store counts", response_model=HealthOut)
 def health(request: Request) -> dict[str, Any]:
     """Counts of articles and stories, and whether writes are enabled."""
     store = web_context(request).store()
     return {"status": "ok", **store.counts(), "writes_enabled": bool(os.environ.get(TOKEN_ENV))}
 
 
-@router.get("/stories", summary="List stories, most recent activity first", responses=_ERRORS)
+@router.get("/stories", summary="List stories, most recent activity first",
+            response_model=StoryListOut, responses=_errors(400, 422))
 def list_stories(
     request: Request,
     since: Annotated[str | None, Query(description="Active on or after (YYYY-MM-DD).")] = None,
@@ -127,7 +144,8 @@ def list_stories(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    """Story summaries matching every given filter, newest activity first."""
+    """Story summaries matching every given filter, newest activity first; ``total``
+    counts them over all pages."""
     if q is not None and not has_words(q):
         raise BadParameter("q: the query needs at least one letter or digit")
     start = parse_day(since, name="since")
@@ -135,14 +153,26 @@ def list_stories(
     if start and end and start > end:
         raise BadParameter("since: must not be after until")
     ctx = web_context(request)
-    found = ctx.list_stories(ctx.store(), since=start, until=end, outlet=outlet, entity=entity,
-                             query=q, limit=limit, offset=offset)
-    return {"items": [serialize.story_summary(s) for s in found], "limit": limit,
-            "offset": offset}
+    store = ctx.store()
+    filters: dict[str, Any] = {"since": start, "until": end, "outlet": outlet, "entity": entity,
+                               "query": q}
+    with store.read_snapshot():  # the page and its total from one committed state
+        if entity is not None and entity.strip():
+            # The entity filter runs over all of the entity's stories in memory anyway
+            # (WebContext.list_stories): take them all, and their number is the total.
+            every = ctx.list_stories(store, **filters, limit=1_000_000, offset=0)
+            found, total = every[offset : offset + limit], len(every)
+        else:
+            found = ctx.list_stories(store, **filters, limit=limit, offset=offset)
+            total = store.count_stories(StoryFilter(
+                since=start, until=end, query=q,
+                outlet=outlet.strip() if outlet and outlet.strip() else None))
+    return {"total": total, "items": [serialize.story_summary(s) for s in found],
+            "limit": limit, "offset": offset}
 
 
 @router.get("/stories/{story_id}", summary="One story with its articles and timeline",
-            responses=_ERRORS)
+            response_model=StoryViewOut, responses=_errors(404, 422))
 def get_story(request: Request, story_id: str) -> dict[str, Any]:
     """What ``storyline show --json`` prints: the summary fields, ``articles`` in publication
     order, ``timeline`` (each article's main developments marked ``new``/``update``/
@@ -152,7 +182,7 @@ def get_story(request: Request, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/articles/{article_id}", summary="One article's clean text and metadata",
-            responses=_ERRORS)
+            response_model=ArticleOut, responses=_errors(404, 422))
 def get_article(request: Request, article_id: str) -> dict[str, Any]:
     """``serialize.article_full`` (with ``copy_of``: the original a copy repeats) plus
     ``story_summary``, the summary of its story, and ``copies``: the article summaries of its
@@ -172,7 +202,7 @@ def get_article(request: Request, article_id: str) -> dict[str, Any]:
 
 
 @router.get("/articles/{article_id}/why", summary="Why an article is in its story",
-            responses=_ERRORS)
+            response_model=ExplanationOut, responses=_errors(404, 422))
 def why_article(request: Request, article_id: str) -> dict[str, Any]:
     """What ``storyline why --json`` prints: the story, ``outcome`` (``joined``, ``started``
     or ``copy``), the decision ``score`` and ``threshold``, ``copy_of``, ``best_match`` (the
@@ -182,7 +212,8 @@ def why_article(request: Request, article_id: str) -> dict[str, Any]:
     return serialize.explanation(ctx.explain(ctx.store(), article_id))
 
 
-@router.get("/search", summary="Search articles by words or by meaning", responses=_ERRORS)
+@router.get("/search", summary="Search articles by words or by meaning",
+            response_model=SearchOut, responses=_errors(400, 422))
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The query.")],
@@ -204,22 +235,25 @@ def search(
     return {"q": q, "mode": mode, "limit": limit, "items": items}
 
 
-@router.get("/entities", summary="List entities, most articles first")
+@router.get("/entities", summary="List entities, most articles first",
+            response_model=EntityListOut, responses=_errors(422))
 def list_entities(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """People, organisations and places found in the articles (``{id, name, type, aliases,
-    mentions, articles}``)."""
+    mentions, articles}``); ``total`` counts them over all pages."""
     store = web_context(request).store()
-    found = store.list_entities(limit=limit, offset=offset)
-    return {"items": [serialize.entity_record(e) for e in found], "limit": limit,
-            "offset": offset}
+    with store.read_snapshot():
+        found = store.list_entities(limit=limit, offset=offset)
+        total = store.count_entities()
+    return {"total": total, "items": [serialize.entity_record(e) for e in found],
+            "limit": limit, "offset": offset}
 
 
 @router.get("/entities/{name:path}", summary="One entity and the stories it appears in",
-            responses=_ERRORS)
+            response_model=EntityStoriesOut, responses=_errors(404, 422))
 def get_entity(request: Request, name: str) -> dict[str, Any]:
     """The entity named ``name`` (canonical name or alias, case-insensitive), the stories it
     appears in (time order, with ``entity_articles``, ``first_seen``...), and every entity
@@ -282,14 +316,11 @@ def _parse_json(body: bytes) -> Any:
 @router.post(
     "/articles",
     summary="Add articles (token required)",
-    responses={
-        400: {"model": ErrorOut, "description": "Body is not JSON or has too many articles."},
-        401: {"model": ErrorOut, "description": "Missing or wrong bearer token."},
-        403: {"model": ErrorOut, "description": f"Writes disabled ({TOKEN_ENV} unset)."},
-        422: {"model": ErrorOut, "description": "Fields of the wrong type."},
-    },
+    response_model=IngestOut,
+    responses=_errors(400, 401, 403, 413, 422),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"anyOf": [_ARTICLE_SCHEMA, {"type": "array", "items": _ARTICLE_SCHEMA}]},
+        "schema": {"anyOf": [_ARTICLE_SCHEMA, {"type": "array", "items": _ARTICLE_SCHEMA,
+                                               "minItems": 1, "maxItems": MAX_POST_ARTICLES}]},
     }}}},
 )
 async def post_articles(
