@@ -184,15 +184,17 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Itera
 
 @contextmanager
 def _serve(app: Any, *, log_level: str = "warning") -> Iterator[int]:
-    """``app`` on a real uvicorn server on 127.0.0.1 and a free port, in a thread; yields the
-    port, and stops the server on exit."""
+    """``app`` on a real uvicorn server on 127.0.0.1 and a free port, in a thread, with the
+    options ``storyline serve`` uses; yields the port, and stops the server on exit."""
     import uvicorn
+
+    from storyline.web.server import UVICORN_OPTIONS
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
-                            http="h11", ws="none", lifespan="on")
+                            **UVICORN_OPTIONS)  # as `storyline serve` runs it
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

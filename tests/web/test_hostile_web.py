@@ -398,3 +398,67 @@ def test_web_story_reads_consistent_during_ingest(tmp_path: Path, encoder: Any) 
     assert not errors, errors
     assert grown > 100, f"only {grown} articles in the story: the writer missed it"
     assert set(statuses) == {200}, statuses
+
+
+# --- 6. connections: a 500 keeps the connection, worker threads hand theirs on -----------
+def test_web_keep_alive_connection_survives_a_500(hostile_db: Path, encoder: Any,
+                                                  serve: Any) -> None:
+    """A keep-alive client's next request after a 500 is answered on the same connection
+    (uvicorn closed it whenever the app raised on past the 500: a reset for the next one)."""
+    import http.client
+
+    from storyline.config import Settings
+    from storyline.web.server import create_app
+
+    app = create_app(Settings(), store_path=hostile_db, encoder=encoder)
+
+    @app.get("/api/v1/boom", include_in_schema=False)
+    def boom() -> None:
+        raise KeyError("boom")
+
+    with serve(app, log_level="critical") as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            statuses = []
+            for path in ("/api/v1/boom", "/api/v1/health") * 10:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                statuses.append(response.status)
+                assert not response.will_close, path
+        finally:
+            conn.close()
+    assert statuses == [500, 200] * 10
+
+
+def test_web_read_connections_are_handed_on(hostile_db: Path, encoder: Any) -> None:
+    """A worker thread's read connection goes to the next new thread once the first has
+    ended (the server's threads end after 10 s idle), instead of a new one per thread."""
+    from storyline.config import Settings
+    from storyline.web.server import create_app
+
+    ctx = create_app(Settings(), store_path=hostile_db, encoder=encoder).state.web
+    try:
+        def stores_of(count: int) -> list[Any]:
+            got: list[Any] = []
+            barrier = threading.Barrier(count)
+
+            def work() -> None:
+                barrier.wait()  # all alive at once: each needs its own connection
+                got.append(ctx.store())
+                barrier.wait()
+
+            threads = [threading.Thread(target=work) for _ in range(count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=10)
+            return got
+
+        first = stores_of(4)
+        assert len({id(s) for s in first}) == 4
+        second = stores_of(4)
+        assert {id(s) for s in second} == {id(s) for s in first}
+        assert ctx.store().counts()["articles"] == 10  # the creating thread's, still open
+    finally:
+        ctx.close()

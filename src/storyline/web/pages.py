@@ -233,11 +233,14 @@ def river(request: Request, offset: int = 0) -> Response:
     _check_offset(offset)
     ctx = web_context(request)
     store = ctx.store()
-    stories = store.list_stories(StoryFilter(limit=RIVER_PAGE + 1, offset=offset))
+    with store.read_snapshot():  # the list, its charts and the counts as of one commit
+        stories = store.list_stories(StoryFilter(limit=RIVER_PAGE + 1, offset=offset))
+        cards = _story_cards(ctx, stories[:RIVER_PAGE])
+        counts = store.counts()
     more = len(stories) > RIVER_PAGE
     return _render(request, "river.html", {
-        "cards": _story_cards(ctx, stories[:RIVER_PAGE]),
-        "counts": store.counts(),
+        "cards": cards,
+        "counts": counts,
         "offset": offset,
         "newer": max(0, offset - RIVER_PAGE) if offset else None,
         "older": offset + RIVER_PAGE if more else None,
@@ -339,9 +342,10 @@ def entity_page(request: Request, name: str) -> Response:
     """An entity (canonical name or alias) and the stories it appears in."""
     ctx = web_context(request)
     store = ctx.store()
-    found = store.find_entities(name)
-    appearances = store.entity_stories(name)
-    cards = _story_cards(ctx, [a.story for a in reversed(appearances)])
+    with store.read_snapshot():  # the entity, its stories and their charts as of one commit
+        found = store.find_entities(name)
+        appearances = store.entity_stories(name)
+        cards = _story_cards(ctx, [a.story for a in reversed(appearances)])
     seen = {a.story.id: a for a in appearances}
     for card in cards:
         card["appearance"] = seen[card["story"].id]

@@ -3,16 +3,19 @@
 ``create_app`` wires the parts together; the routes live in ``api.py`` (``/api/v1``, JSON) and
 ``pages.py`` (server-rendered HTML). What both share lives here, in ``WebContext``:
 
-* **Connections.** Each worker thread keeps its own read connection to the SQLite file (opened
-  on first use, closed at shutdown), so the CLI can ingest while the server runs: SQLite's WAL
-  lets every reader see the last committed batch. Writes (``POST /api/v1/articles``) open a
-  fresh connection, run the ordinary ``Pipeline`` and are serialised by one lock.
+* **Connections.** Each worker thread reads through its own connection to the SQLite file
+  (opened on first use, handed on to a later thread when its thread ends, closed at
+  shutdown), so the CLI can ingest while the server runs: SQLite's WAL lets every reader see
+  the last committed batch, and a view made of several reads takes them in one snapshot.
+  Writes (``POST /api/v1/articles``) open a fresh connection, run the ordinary ``Pipeline``
+  and are serialised by one lock.
 * **Stories** come from the library as the CLI shows them: ``storyline.timeline.
   build_story_view`` and ``serialize.story_view`` (articles, timeline of developments, events,
   entities, coverage); entities from the store's entity index (``find_entities``,
   ``entity_stories``, ``list_entities``).
 * **Errors.** Every error is ``{"error": ..., "detail": ...}`` JSON under ``/api`` and a small
-  HTML page elsewhere, with the right status; bad input gives 400/422, never 500.
+  HTML page elsewhere, with the right status; bad input gives 400/422, never 500. A 500
+  leaves the connection open for the client's next request.
 * **Headers.** A strict Content-Security-Policy (no inline script anywhere; the pages use none),
   ``nosniff``, no framing, and ``Server-Timing: app;dur=<ms>`` for latency measurements.
 """
@@ -77,6 +80,22 @@ DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 DOCS_ASSETS = "/static/docs"
 
+#: Seconds an idle keep-alive connection stays open. Longer than the clients' own idle limits
+#: (httpx 5 s, nginx and AWS load balancers 60 s), so that the client, not the server, ends
+#: an idle connection: with uvicorn's default of 5 s a client reusing a connection idle for
+#: about 5 s sent its request into the server's close and met a reset (2 of 90 httpx
+#: requests after 4.97–5.03 s idle).
+KEEP_ALIVE_S = 75
+#: How ``storyline serve`` runs uvicorn (``uvicorn.Config`` arguments); the tests' live server
+#: (``tests/web/conftest.py``) uses them too, so that what the tests measure is what runs.
+#: HTTP/1.1 through h11 whatever else is installed (httptools, when present, would parse
+#: differently from the server the tests run), no WebSockets (no route uses them), the
+#: lifespan on (shutdown closes the store's connections) and ``KEEP_ALIVE_S``. Backlog and
+#: concurrency stay at uvicorn's defaults (2048, unlimited): a concurrency limit would answer
+#: 503 where a request can wait its turn in AnyIO's 40 worker threads.
+UVICORN_OPTIONS: dict[str, Any] = {"http": "h11", "ws": "none", "lifespan": "on",
+                                   "timeout_keep_alive": KEEP_ALIVE_S}
+
 #: Most articles one POST may carry; bigger imports belong to ``storyline ingest``.
 MAX_POST_ARTICLES = 1000
 TOKEN_ENV = "STORYLINE_API_TOKEN"
@@ -139,7 +158,8 @@ class WebContext:
         self.encoder: Encoder = encoder or MiniLMEncoder()
         self.write_lock = threading.Lock()
         self._local = threading.local()
-        self._opened: list[Store] = []
+        #: Every read connection opened, by the thread that holds it now.
+        self._opened: dict[threading.Thread, Store] = {}
         self._opened_lock = threading.Lock()
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
@@ -147,19 +167,33 @@ class WebContext:
 
     # --- connections --------------------------------------------------------------------
     def store(self) -> Store:
-        """This thread's read connection (opened, and the schema migrated, on first use)."""
+        """This thread's read connection: on first use, the connection of a worker thread
+        that has ended, else a new one (the schema migrated).
+
+        The server's worker threads come and go (AnyIO ends one after 10 s idle and starts
+        another on demand), so a connection is handed on rather than kept per thread: the
+        server holds at most one per thread alive at once (40, AnyIO's limit), instead of one
+        more per idle spell until it runs out of file descriptors."""
         store: Store | None = getattr(self._local, "store", None)
+        if store is not None:
+            return store
+        me = threading.current_thread()
+        with self._opened_lock:
+            ended = next((t for t in self._opened if not t.is_alive()), None)
+            if ended is not None:
+                store = self._opened.pop(ended)
+                self._opened[me] = store
         if store is None:
             store = open_store(self.store_path, model_name=self.encoder.name)
-            self._local.store = store
             with self._opened_lock:
-                self._opened.append(store)
+                self._opened[me] = store
+        self._local.store = store
         return store
 
     def close(self) -> None:
-        """Close every connection the worker threads opened."""
+        """Close every read connection."""
         with self._opened_lock:
-            for store in self._opened:
+            for store in self._opened.values():
                 store.close()
             self._opened.clear()
         self._local = threading.local()
@@ -287,7 +321,11 @@ class _Headers:
 
     It is the outermost of the app's own layers, so it also answers an unhandled exception
     (500, in the usual error shape, with the headers) before Starlette's last-resort handler,
-    which would answer without them; the exception then goes on up to be logged."""
+    which would answer without them. The exception is logged here and stops here: raised on,
+    it would make uvicorn close the connection after the 500, and a keep-alive client's next
+    request on it would meet a reset (issue 11: every 500 under load cost a client a
+    connection). Only an exception after the response has started goes on up, so that the
+    server drops the half-sent answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -319,11 +357,12 @@ class _Headers:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            if not response_started:
-                response = _error(Request(scope), 500, "internal error",
-                                  "the server failed to answer; its log says why")
-                await response(scope, receive, send_with_headers)
-            raise
+            if response_started:
+                raise
+            log.exception("request %s %s failed", scope.get("method"), scope.get("path"))
+            response = _error(Request(scope), 500, "internal error",
+                              "the server failed to answer; its log says why")
+            await response(scope, receive, send_with_headers)
 
 
 def host_name(header: str) -> str:
@@ -475,4 +514,4 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
     if not os.environ.get(TOKEN_ENV):
         log.warning("%s is not set: POST /api/v1/articles is disabled (reads are open)",
                     TOKEN_ENV)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **UVICORN_OPTIONS)
