@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -178,11 +180,25 @@ def split(articles: Sequence[Article], prepared: Sequence[Prepared]
     return [a for a in articles if a.id not in rejected], rejected
 
 
+#: Seconds between a worker's checks that the ingest that started it is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
 def _init_worker() -> None:
-    """One thread per worker: the processes, not threads, use the cores."""
+    """One thread per worker: the processes, not threads, use the cores. A worker exits when
+    its parent dies: after a ``kill -9`` of the ingest (or the OOM killer) nobody would ever
+    shut the pool down, and each worker holds its models (~550 MB)."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="storyline-parent-watch", daemon=True).start()
 
 
 def _prepare_in_worker(articles: list[Article], cached: Vectors, options: PrepareOptions

@@ -180,7 +180,12 @@ MIGRATIONS: list[tuple[str, str]] = [
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded, each in its own transaction; return their names."""
+    """Apply every migration not yet recorded, each in its own transaction; return their names.
+
+    Several processes may open a new store at once (two ingests, an ingest and the web
+    server): each migration is looked up again under the write lock, so that one applied by
+    another connection meanwhile is skipped, not run twice ("table stories already exists").
+    """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
@@ -191,6 +196,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if conn.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("COMMIT")  # applied by another connection since ``done`` was read
+                continue
             # executescript would COMMIT first; run statement by statement inside our transaction.
             for statement in _statements(sql):
                 conn.execute(statement)
