@@ -206,3 +206,26 @@ def test_pipeline_two_writers_share_stories_instead_of_starting_twins(
     finally:
         one.close()
         two.close()
+
+
+def test_pipeline_cuts_an_outlets_signoffs_and_keeps_lookalike_incidents_apart(
+        store, encoder, tmp_path: Path) -> None:
+    """Local look-alikes (``demo/local``: one city, one spokesman, one sign-off under every
+    story): the sign-offs are cut from the stored bodies, and the four house fires of one
+    week stay four stories."""
+    from storyline.evaluation.runs import DEMO_DIR
+
+    local = DEMO_DIR / "local"
+    gold = json.loads((local / "gold.json").read_text(encoding="utf-8"))["articles"]
+    report = Pipeline(store, encoder=encoder).ingest_paths([local / "articles.jsonl"])
+    assert report.rejected == 0
+    articles = list(store.iter_articles())
+    assert not any("All rights reserved" in a.text for a in articles)
+    fires: dict[str, set[str | None]] = {}
+    for article in articles:
+        event = gold[article.url]
+        if event.startswith("fire-"):
+            fires.setdefault(event, set()).add(article.story_id)
+    assert len(fires) == 4
+    assert all(len(stories) == 1 for stories in fires.values()), fires
+    assert len(set().union(*fires.values())) == 4, fires

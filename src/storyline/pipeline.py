@@ -30,6 +30,7 @@ from storyline.enrich.developments import (
 )
 from storyline.enrich.entities import EntityLookup
 from storyline.extract.build import ExtractOptions, extract_records
+from storyline.extract.repeated import OutletTails
 from storyline.ingest.readers import ReaderOptions, read_paths
 from storyline.models import (
     Article,
@@ -102,6 +103,8 @@ class Pipeline:
         #: Copies are looked for as far apart as stories stay open.
         self.copy_options = CopyOptions(window_days=self.settings.window_days)
         self._copies: CopyIndex | None = None
+        #: Outlets' repeated closing lines, learned over the run (``extract/repeated.py``).
+        self._tails = OutletTails()
 
     # --- entry points -------------------------------------------------------------------
     def ingest_paths(
@@ -172,6 +175,10 @@ class Pipeline:
             else:
                 articles.append(result)
         articles.sort(key=lambda a: (a.published, a.id))
+        # An outlet's sign-offs are learned over the whole chunk, then cut off every body.
+        self._tails.learn(articles)
+        if stripped := self._tails.strip(articles):
+            log.info("removed outlet sign-offs from %d articles", stripped)
         batches = self._batches(articles, run)
         # Worker processes pay off from the second batch on; one batch runs here.
         preparer = self._preparer() if len(batches) > 1 else \
