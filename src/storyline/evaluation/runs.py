@@ -28,6 +28,8 @@ SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 REPO = Path(__file__).resolve().parents[3]
 DEMO_DIR = REPO / "demo"
 SEEDS_DIR = REPO.parent / "shared" / "samples" / "seeds"
+#: The local news stream (one city, three weeks, look-alike incidents) and its gold events.
+LOCAL_DIR = DEMO_DIR / "local"
 
 
 class CachedEncoder:
@@ -126,10 +128,15 @@ def run_pairs(*, data: str | None = None, limit: int | None = None) -> tuple[str
 def run_stream(
     *, data: str | None = None, limit: int | None = None, dataset: str = "all"
 ) -> tuple[str, dict[str, Any]]:
-    """Labelled streams (UCI headlines, the demo corpus, ECB+ look-alike events) through the
-    online assigner."""
+    """Labelled streams (UCI headlines, the demo corpus, ECB+ look-alike events, the local news
+    stream) through the online assigner."""
     from storyline.evaluation.event_model import evaluate_ecbplus
-    from storyline.evaluation.stream import evaluate_demo, evaluate_uci, format_stream
+    from storyline.evaluation.stream import (
+        evaluate_demo,
+        evaluate_local,
+        evaluate_uci,
+        format_stream,
+    )
 
     encoder = _encoder()
     results: dict[str, Any] = {}
@@ -146,6 +153,9 @@ def run_stream(
             path = Path(data) if data and dataset == "ecbplus" else (
                 SHARED_DATA / "ecbplus" / "train.jsonl.gz")
             results["ecbplus"] = evaluate_ecbplus(path, encoder=encoder, limit=limit)
+        if dataset in ("local", "all"):
+            folder = Path(data) if data and dataset == "local" else LOCAL_DIR
+            results["local"] = evaluate_local(folder, encoder=encoder)
     finally:
         encoder.save()
     return format_stream(results), results
