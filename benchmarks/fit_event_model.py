@@ -114,7 +114,10 @@ def main() -> None:
                         " (text signals and event evidence), threshold on the mean BCubed F1"
                         " of both training streams. Date weights (gap_*) are hand-set on the"
                         " demo corpus: no training data has dates, and so is one_off_conflict"
-                        " (stories/events.py ONE_OFF_ACTIONS). See BENCHMARKS.md.",
+                        " (stories/events.py ONE_OFF_ACTIONS; -3 since the refit of"
+                        " 2026-11-30 evening, when the two Atacama quakes 20 days apart joined"
+                        " at -2). Pairs are compared without a stream background"
+                        " (evidence.Background; see event_model.pair_rows). See BENCHMARKS.md.",
             "_encoder": encoder.name,
             **{k: round(v, 6) for k, v in weights.to_dict().items()},
         }

@@ -29,7 +29,7 @@ class _Entity:
 DAYTON = (
     "Fire destroys Dayton plastics plant",
     "A fire tore through the Kettlewell Plastics plant in Dayton, Ohio on Monday, injuring "
-    "4 workers. Fire Chief Dana Ruiz said 60 firefighters fought the blaze for 9 hours.",
+    "4 workers. Plant manager Dana Ruiz said 60 firefighters fought the blaze for 9 hours.",
     [_Entity("Dayton", "place"), _Entity("Ohio", "place"), _Entity("Dana Ruiz", "person"),
      _Entity("Kettlewell Plastics", "org")],
 )
@@ -44,7 +44,8 @@ FRESNO = (
 DAYTON_FOLLOW_UP = (
     "Dayton residents return after plastics fire",
     "Evacuated residents returned home in Dayton after the fire at Kettlewell Plastics, "
-    "which injured 4 workers. Chief Dana Ruiz said the cause is under investigation.",
+    "which injured 4 workers. Dana Ruiz, the plant's manager, said the cause is under "
+    "investigation.",
     [_Entity("Dayton", "place"), _Entity("Dana Ruiz", "person"),
      _Entity("Kettlewell Plastics", "org")],
 )
@@ -135,3 +136,75 @@ def test_score_pairs_keeps_lookalike_fires_apart_and_joins_a_follow_up() -> None
     same, other = score_articles([(dayton, follow_up), (dayton, fresno)])
     threshold = default_weights().threshold
     assert other < threshold <= same, (same, other)
+
+
+SALEM = (
+    "Man killed in Salem Avenue shooting",
+    "A 27-year-old man was shot and killed Monday night on Salem Avenue in Dayton, police "
+    "said. Sgt. Derek Whitcomb, a police spokesman, said Darnell Pryor died at Miami Valley "
+    "Hospital.",
+    [_Entity("Dayton", "place"), _Entity("Derek Whitcomb", "person"),
+     _Entity("Darnell Pryor", "person"), _Entity("Miami Valley Hospital", "org")],
+)
+HOOVER = (
+    "Woman hurt in Hoover Avenue shooting",
+    "A 34-year-old woman was wounded Thursday afternoon on Hoover Ave. in Dayton. Sgt. Derek "
+    "Whitcomb said Tanya Brooks was taken to Miami Valley Hospital.",
+    [_Entity("Dayton", "place"), _Entity("Derek Whitcomb", "person"),
+     _Entity("Tanya Brooks", "person"), _Entity("Miami Valley Hospital", "org")],
+)
+
+
+def test_streets_sit_below_the_city_and_conflict() -> None:
+    salem, hoover = _evidence(SALEM), _evidence(HOOVER)
+    assert any(p.endswith("/dayton/salem avenue") for p in salem.places)
+    assert any(p.endswith("/dayton/hoover avenue") for p in hoover.places)
+    assert compare(salem, hoover).place_conflict is not None
+    # A report naming only the city stays compatible with a street in it.
+    city_only = evidence_for("Shooting in Dayton", "A man was shot in Dayton on Monday.",
+                             language="en", entities=[_Entity("Dayton", "place")])
+    assert compare(salem, city_only).place_conflict is None
+
+
+def test_streets_are_normalised() -> None:
+    from storyline.stories.places import streets
+
+    assert streets("on W. Third St. near the 400 block of West Third Street") == {"3rd street"}
+    assert streets("traders on Wall Street") == frozenset()
+
+
+def test_officials_are_not_people_of_the_event() -> None:
+    salem = _evidence(SALEM)
+    assert "darnell pryor" in salem.people
+    assert "derek whitcomb" not in salem.people
+    assert "darnell pryor" not in compare(salem, _evidence(HOOVER)).shared_people
+
+
+def test_background_leaves_out_what_many_stories_name() -> None:
+    from storyline.stories.evidence import COMMON_MIN_STORIES, Background, story_items
+
+    salem, hoover = _evidence(SALEM), _evidence(HOOVER)
+    plain = compare(salem, hoover)
+    assert "miami valley hospital" in plain.shared_orgs
+    background = Background()
+    for k in range(COMMON_MIN_STORIES):  # other stories that name the same hospital
+        background.add(f"s{k}", story_items(salem) & {"org:miami valley hospital", "dayton"})
+    assert background.is_common("org:miami valley hospital")
+    quiet = compare(salem, hoover, background)
+    assert "miami valley hospital" not in quiet.shared_orgs
+    assert quiet.terms < plain.terms
+    assert quiet.entity_jaccard < plain.entity_jaccard
+
+
+def test_background_counts_stories_not_articles_and_forgets_the_oldest() -> None:
+    from storyline.stories.evidence import Background
+
+    background = Background(capacity=3)
+    for _ in range(10):  # one big story naming a name many times
+        background.add("big", {"person:darnell pryor"})
+    assert background.stories_naming("person:darnell pryor") == 1
+    assert not background.is_common("person:darnell pryor")
+    for k in range(3):
+        background.add(f"s{k}", {"place:US/OH/dayton"})
+    assert background.is_common("place:US/OH/dayton")
+    assert background.stories_naming("person:darnell pryor") == 0  # "big" was forgotten

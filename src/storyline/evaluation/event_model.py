@@ -88,7 +88,11 @@ def ecbplus_articles(docs: Sequence[dict[str, Any]]) -> list[Article]:
 
 
 def pair_rows(articles: Sequence[Article], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Text and event features (``FEATURE_NAMES`` + ``EVENT_FEATURES``) of index pairs."""
+    """Text and event features (``FEATURE_NAMES`` + ``EVENT_FEATURES``) of index pairs.
+
+    Evidence is compared without a background (``evidence.Background``): a stream starts with
+    none, and weights fitted on evidence cleared by the whole corpus's background overrate
+    what two articles share early in a stream (ECB+ CV BCubed F1 0.884 against 0.906)."""
     rows = []
     for i, j in pairs:
         a, b = articles[i], articles[j]

@@ -162,6 +162,15 @@ class Store(ABC):
         (copies are never members: they are not evidence of what a story is about)."""
 
     @abstractmethod
+    def member_evidence(self, start_ts: float, before: tuple[float, str], *, max_stories: int
+                        ) -> list[list[tuple[str, float, Evidence]]]:
+        """For each of the ``max_stories`` stories most recently active before ``before``
+        (a ``(published_ts, article id)`` position) and after ``start_ts``: its original
+        articles placed before that position, as ``(article id, published_ts, evidence)``
+        in publication order (articles stored without evidence left out). What the assigner's
+        background (``stories/evidence.Background``) had counted at that position."""
+
+    @abstractmethod
     def copy_signatures(self, start_ts: float, end_ts: float, *, scheme: str
                         ) -> list[SignatureRow]:
         """Every article published within [start_ts, end_ts] with its MinHash signature of

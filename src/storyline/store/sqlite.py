@@ -31,6 +31,7 @@ from storyline.models import (
     EntityAppearance,
     EntityRecord,
     EventMark,
+    Evidence,
     KnownEntity,
     StoryDetail,
     StorySummary,
@@ -335,6 +336,26 @@ class SQLiteStore(Store):
                     )
                 )
         return list(states.values())
+
+    def member_evidence(self, start_ts: float, before: tuple[float, str], *, max_stories: int
+                        ) -> list[list[tuple[str, float, Evidence]]]:
+        ts, article_id = before
+        rows = self.conn.execute(
+            "SELECT a.story_id, a.id, a.published_ts, v.evidence FROM articles a"
+            " JOIN article_evidence v ON v.article_id = a.id"
+            " WHERE a.copy_of IS NULL AND a.story_id IN ("
+            "  SELECT story_id FROM articles WHERE published_ts >= ? AND copy_of IS NULL"
+            "   AND (published_ts < ? OR (published_ts = ? AND id < ?)) AND story_id IS NOT NULL"
+            "  GROUP BY story_id ORDER BY MAX(published_ts) DESC LIMIT ?)"
+            " AND (a.published_ts < ? OR (a.published_ts = ? AND a.id < ?))"
+            " ORDER BY a.published_ts, a.id",
+            (start_ts, ts, ts, article_id, max_stories, ts, ts, article_id),
+        ).fetchall()
+        stories: dict[str, list[tuple[str, float, Evidence]]] = {}
+        for story_id, aid, published_ts, evidence in rows:
+            stories.setdefault(story_id, []).append(
+                (aid, published_ts, evidence_from_dict(json.loads(evidence))))
+        return list(stories.values())
 
     def copy_signatures(self, start_ts: float, end_ts: float, *, scheme: str
                         ) -> list[SignatureRow]:

@@ -39,7 +39,13 @@ from storyline.stories.events import (
     member_one_off_conflicts,
     stack_marks,
 )
-from storyline.stories.evidence import EVENT_FEATURES, add_evidence, compare
+from storyline.stories.evidence import (
+    EVENT_FEATURES,
+    Background,
+    add_evidence,
+    compare,
+    story_items,
+)
 from storyline.stories.features import overlap
 from storyline.stories.scoring import (
     ScoreWeights,
@@ -348,6 +354,8 @@ class Assigner:
         self._pos: dict[str, int] = {}
         self._index = CentroidIndex()
         self._matrices: dict[str, _Matrices] = {}
+        #: What the recent stories name in common (``evidence.Background``).
+        self.background = Background()
         for state in states:
             self.add_state(state)
 
@@ -360,6 +368,10 @@ class Assigner:
         self._ids.append(state.id)
         self._index.add(state.centroid, state.first_ts, state.last_ts)
         self._matrices.pop(state.id, None)
+        items: set[str] = set()
+        for member in state.members:
+            items |= story_items(member.evidence)
+        self.background.add(state.id, items)
 
     def assign(self, articles: Sequence[Article]) -> tuple[list[Assignment], list[StoryState]]:
         """Assign each article (in publication order); return assignments and touched stories."""
@@ -510,7 +522,8 @@ class Assigner:
             others = [e for m in stacks for e in m.evidence]
             hopeful = np.nonzero(z + np.clip(event_w, 0.0, None).sum() > _HOPELESS_LOGIT)[0]
             if len(hopeful):
-                rows = np.asarray([_event_row(evidence, others[i]) for i in hopeful.tolist()])
+                rows = np.asarray([_event_row(evidence, others[i], self.background)
+                                   for i in hopeful.tolist()])
                 z = z.astype(float, copy=True)
                 z[hopeful] += rows @ event_w
         return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
@@ -544,6 +557,7 @@ class Assigner:
         state.title = _medoid_title(state)
         self._matrices.pop(state.id, None)
         self._index.update(self._pos[state.id], state.centroid, state.first_ts, state.last_ts)
+        self.background.add(state.id, story_items(article.evidence))
 
 
 def story_id_for(article_id: str) -> str:
@@ -557,8 +571,9 @@ _HOPELESS_LOGIT = -3.0
 #: Event features of a member stored without evidence: no agreement, no conflict.
 _NO_EVENT = [0.0] * len(EVENT_FEATURES)
 
-def _event_row(evidence: Evidence, other: Evidence | None) -> list[float]:
-    return _NO_EVENT if other is None else compare(evidence, other).vector()
+def _event_row(evidence: Evidence, other: Evidence | None,
+               background: Background | None = None) -> list[float]:
+    return _NO_EVENT if other is None else compare(evidence, other, background).vector()
 
 
 _BLAS: Any = None

@@ -15,7 +15,10 @@ the ones the assigner compared it with. The runner-up is the best other story (f
 article that started a story, the best one it did not reach), compared the same way.
 
 Recomputed pair scores are with the current weights: after a refit they may differ from the
-scores the article was assigned with, which stay as recorded.
+scores the article was assigned with, which stay as recorded. They are compared against the
+background of the stories stored in the ``BACKGROUND_DAYS`` before the article
+(``evidence.Background``), as the assigner compared them against the stories of its run: what
+many stories name (the city, the police spokesman) is not listed as shared.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ from storyline.models import (
     RunnerUp,
 )
 from storyline.store.base import Store
-from storyline.stories.assign import story_id_for
+from storyline.stories.assign import AssignOptions, story_id_for
 from storyline.stories.events import mark_gap
+from storyline.stories.evidence import Background, story_items
 from storyline.stories.scoring import ScoreWeights, default_weights, features, score_features
 
 __all__ = [
@@ -49,6 +53,25 @@ __all__ = [
 
 #: Shortest id prefix ``find_article_id`` looks up (ids are 16 characters).
 MIN_PREFIX = 4
+#: Days of stories before an article that make the background of its explanation (the
+#: assigner's default window).
+BACKGROUND_DAYS = AssignOptions().window_days
+
+
+def stored_background(store: Store, article: Article) -> Background:
+    """The background (``evidence.Background``) the assigner had when it placed ``article``,
+    as near as the store can tell: the stories active in the ``BACKGROUND_DAYS`` before it,
+    counted with their members published before it (``Store.member_evidence``)."""
+    ts = article.published.timestamp()
+    background = Background()
+    stories = store.member_evidence(ts - BACKGROUND_DAYS * 86400.0, (ts, article.id),
+                                    max_stories=background.capacity)
+    for members in sorted(stories, key=lambda ms: (ms[-1][1], ms[-1][0])):
+        items: set[str] = set()
+        for _, _, evidence in members:
+            items |= story_items(evidence)
+        background.add(members[0][0], items)
+    return background
 
 
 def find_article_id(store: Store, text: str) -> str:
@@ -101,7 +124,8 @@ def explain(store: Store, article_id: str, *, weights: ScoreWeights | None = Non
                 article.copy_of, "", None, article.published, None),
         )
     evidence = decision.evidence if decision is not None else None
-    best = _best_match(store, article, evidence, members, w)
+    background = stored_background(store, article)
+    best = _best_match(store, article, evidence, members, w, background)
     runner_up = None
     if decision is not None and decision.runner_up:
         try:
@@ -112,7 +136,8 @@ def explain(store: Store, article_id: str, *, weights: ScoreWeights | None = Non
             runner_up = RunnerUp(
                 story=other, score=decision.runner_up_score,
                 best_match=_best_match(store, article, evidence,
-                                       list(store.iter_articles(story_id=other.id)), w),
+                                       list(store.iter_articles(story_id=other.id)), w,
+                                       background),
             )
     return Explanation(
         article=_summary(article), story=story,
@@ -133,7 +158,8 @@ def compare_articles(store: Store, article_id: str, other_id: str, *,
         raise StoreError(f"no {store.model_name or 'stored'} vectors for {', '.join(missing)}")
     decisions = store.article_decisions([a.id, b.id])
     ev_a, ev_b = (decisions[x].evidence if x in decisions else None for x in (a.id, b.id))
-    return _compare(a, ev_a, vectors[a.id], b, ev_b, vectors[b.id], weights or default_weights())
+    return _compare(a, ev_a, vectors[a.id], b, ev_b, vectors[b.id], weights or default_weights(),
+                    stored_background(store, max(a, b, key=lambda x: x.published)))
 
 
 def _summary(article: Article) -> ArticleSummary:
@@ -144,7 +170,8 @@ def _summary(article: Article) -> ArticleSummary:
 
 
 def _best_match(store: Store, article: Article, evidence: Evidence | None,
-                members: Sequence[Article], w: ScoreWeights) -> PairExplanation | None:
+                members: Sequence[Article], w: ScoreWeights, background: Background | None
+                ) -> PairExplanation | None:
     """The comparison with the original member (other than ``article``) whose pair score is
     highest, among those published no later than it when there are any (the assigner
     compared it with those), else among all; None when there is none to compare."""
@@ -164,7 +191,7 @@ def _best_match(store: Store, article: Article, evidence: Evidence | None,
         other = decisions.get(member.id)
         found.append(_compare(article, evidence, vectors[article.id], member,
                               other.evidence if other is not None else None,
-                              vectors[member.id], w))
+                              vectors[member.id], w, background))
     if not found:
         return None
     return min(found, key=lambda p: (-p.score, -p.article.published.timestamp(), p.article.id))
@@ -172,12 +199,14 @@ def _best_match(store: Store, article: Article, evidence: Evidence | None,
 
 def _compare(a: Article, ev_a: Evidence | None, vec_a: tuple[np.ndarray, np.ndarray],
              b: Article, ev_b: Evidence | None, vec_b: tuple[np.ndarray, np.ndarray],
-             w: ScoreWeights) -> PairExplanation:
-    """The pair score of ``a`` and ``b`` with what they share and where they conflict."""
+             w: ScoreWeights, background: Background | None = None) -> PairExplanation:
+    """The pair score of ``a`` and ``b`` with what they share and where they conflict (what
+    the ``background`` finds common left out)."""
     f = features(
         vec_a[0], vec_a[1], frozenset(a.keywords), a.published.timestamp(),
         vec_b[0], vec_b[1], frozenset(b.keywords), b.published.timestamp(),
         events_a=a.events, events_b=b.events, evidence_a=ev_a, evidence_b=ev_b,
+        background=background,
     )
     out = PairExplanation(
         article=_summary(b), score=score_features(f, w), head_cosine=f.cos_head,

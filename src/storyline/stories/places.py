@@ -11,16 +11,21 @@ name, cities of 15,000 people or more by name (big cities by their alternate nam
 ambiguous city name takes the candidate whose country or state the same article also names,
 else the most populous one.
 Names the gazetteer does not know stay unresolved and compare by name only.
+
+Streets (``streets``) sit below the one city an article names: "Salem Avenue" in an article
+about Dayton is ``"US/OH/dayton/salem avenue"``, so two shootings on different streets of one
+city are two places, while a report that names only the city stays compatible with both.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["compatible", "is_specific", "resolve_places"]
+__all__ = ["compatible", "is_specific", "leaves", "resolve_places", "streets", "with_streets"]
 
 #: Short forms news uses for countries that the gazetteer names otherwise.
 _COUNTRY_ALIASES = {
@@ -36,6 +41,21 @@ _COUNTRY_ALIASES = {
 #: Alternate names count only for cities at least this big: the gazetteer's alternate names
 #: of small towns hold regions and nicknames ("Central Valley" is one of Santa Maria's).
 ALIAS_MIN_POPULATION = 1_000_000
+
+#: A street name: one to three capitalised words (or an ordinal) and a street type.
+_STREET = re.compile(
+    r"\b((?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))(?:\s+[A-Z][a-z]+){0,2})\s+"
+    r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.|Drive|Dr\.|Lane|Ln\.|Pike"
+    r"|Parkway|Pkwy\.|Highway|Hwy\.|Court|Ct\.|Terrace|Circle)(?![\w])"
+)
+_STREET_TYPES = {"st.": "street", "ave.": "avenue", "rd.": "road", "blvd.": "boulevard",
+                 "dr.": "drive", "ln.": "lane", "pkwy.": "parkway", "hwy.": "highway",
+                 "ct.": "court"}
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "n", "s", "e", "w"})
+_ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+             "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
+#: Streets that stand for an institution or a trade, not a place where something happened.
+_NOT_PLACES = frozenset({"wall street", "downing street", "fleet street", "main street"})
 
 _LOCK = threading.Lock()
 _TABLES: dict[str, Any] | None = None
@@ -115,3 +135,34 @@ def compatible(a: str, b: str) -> bool:
 def is_specific(path: str) -> bool:
     """A state/region or a city: specific enough that two different ones are two places."""
     return not path.startswith("?") and path.count("/") >= 1
+
+
+def streets(text: str) -> frozenset[str]:
+    """Street names in ``text``, normalised ("W. Third St." and "West Third Street" are both
+    ``"3rd street"``)."""
+    out = set()
+    for name, kind in _STREET.findall(text):
+        words = [w.lower() for w in name.split()]
+        while len(words) > 1 and words[0].rstrip(".") in _DIRECTIONS:
+            words = words[1:]
+        words = [_ORDINALS.get(w, w) for w in words]
+        street = " ".join([*words, _STREET_TYPES.get(kind.lower(), kind.lower())])
+        if street not in _NOT_PLACES:
+            out.add(street)
+    return frozenset(out)
+
+
+def with_streets(paths: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    """``paths`` with each street of ``names`` placed under the one city among them (streets
+    are left out when the article names no city or several)."""
+    cities = [p for p in paths if not p.startswith("?") and p.count("/") == 2]
+    if len(cities) != 1 or not names:
+        return paths
+    return paths | {f"{cities[0]}/{street}" for street in names}
+
+
+def leaves(paths: frozenset[str]) -> frozenset[str]:
+    """The specific places of ``paths`` that contain no other of them (the most precise)."""
+    specific = [p for p in paths if is_specific(p)]
+    return frozenset(p for p in specific
+                     if not any(q != p and _contains(p, q) for q in specific))

@@ -32,7 +32,7 @@ import numpy as np
 
 from storyline.models import EventMark, Evidence
 from storyline.stories.events import event_gap, one_off_conflict
-from storyline.stories.evidence import EVENT_FEATURES, Comparison, compare
+from storyline.stories.evidence import EVENT_FEATURES, Background, Comparison, compare
 from storyline.stories.features import overlap
 
 #: Order of the features in ``feature_vector`` (and of the fitted coefficients).
@@ -193,10 +193,11 @@ def features(
     head_b: np.ndarray, body_b: np.ndarray, kw_b: frozenset[str] | list[str], ts_b: float | None,
     *, events_a: tuple[EventMark, ...] = (), events_b: tuple[EventMark, ...] = (),
     evidence_a: Evidence | None = None, evidence_b: Evidence | None = None,
+    background: Background | None = None,
 ) -> PairFeatures:
     """Signals for a pair given their vectors, keywords, timestamps (seconds) and, when
     known, the dated events each is about (``Article.events``) and their event evidence
-    (``Article.evidence``)."""
+    (``Article.evidence``), compared against the stream's ``background`` when given."""
     gap = abs(ts_a - ts_b) / 86400.0 if ts_a is not None and ts_b is not None else None
     head, head_x = _cosines(head_a, head_b)
     body, body_x = _cosines(body_a, body_b)
@@ -205,7 +206,7 @@ def features(
         cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
         cos_head_x=head_x, cos_body_x=body_x, keyword_miss=keyword_miss(kw_a, kw_b, shared),
         event_gap_days=event_gap(events_a, events_b),
-        comparison=(compare(evidence_a, evidence_b)
+        comparison=(compare(evidence_a, evidence_b, background)
                     if evidence_a is not None and evidence_b is not None else None),
         one_off_conflict=one_off_conflict(events_a, events_b),
     )
