@@ -368,10 +368,7 @@ class Assigner:
         self._ids.append(state.id)
         self._index.add(state.centroid, state.first_ts, state.last_ts)
         self._matrices.pop(state.id, None)
-        items: set[str] = set()
-        for member in state.members:
-            items |= story_items(member.evidence)
-        self.background.add(state.id, items)
+        self.background.add_members(state.id, (m.evidence for m in state.members))
 
     def assign(self, articles: Sequence[Article]) -> tuple[list[Assignment], list[StoryState]]:
         """Assign each article (in publication order); return assignments and touched stories."""

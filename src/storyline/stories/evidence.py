@@ -180,16 +180,12 @@ class Background:
         n = self._counts.get(item, 0)
         return n >= COMMON_MIN_STORIES and n >= COMMON_SHARE * len(self._items)
 
-    @classmethod
-    def of_groups(cls, groups: Iterable[Iterable[Evidence | None]]) -> Background:
-        """A background counted over known groups of articles (one story each)."""
-        out = cls(capacity=10**9)
-        for k, group in enumerate(groups):
-            items: set[str] = set()
-            for evidence in group:
-                items |= story_items(evidence)
-            out.add(str(k), items)
-        return out
+    def add_members(self, story_id: str, evidences: Iterable[Evidence | None]) -> None:
+        """Count what the members of ``story_id`` (their evidence) name."""
+        items: set[str] = set()
+        for evidence in evidences:
+            items |= story_items(evidence)
+        self.add(story_id, items)
 
 
 @lru_cache(maxsize=262144)
@@ -327,14 +323,16 @@ def _uncommon(names: frozenset[str], kind: str, background: Background | None
 
 def compare(a: Evidence, b: Evidence, background: Background | None = None) -> Comparison:
     """How the evidence of two articles agrees and conflicts; with a ``background``, what
-    many recent stories name (``Background.is_common``) counts neither for nor against."""
+    many recent stories name (``Background.is_common``) no longer counts as shared (conflicts
+    still compare everything)."""
     terms, shared_terms = _cosine(a.terms, b.terms, background)
     people_a, people_b = (_uncommon(e.people, "person", background) for e in (a, b))
     orgs_a, orgs_b = (_uncommon(e.orgs, "org", background) for e in (a, b))
     places_a, places_b = (_uncommon(e.places, "place", background) for e in (a, b))
     # A shared common place does not count for a join; a conflict counts with every place.
-    shared_places = _place_relation(places_a, places_b)[0]
-    place_conflict = _place_relation(a.places, b.places)[1]
+    shared_places, place_conflict = _place_relation(a.places, b.places)
+    if background is not None:
+        shared_places = _place_relation(places_a, places_b)[0]
     names_a, names_b = people_a | orgs_a | places_a, people_b | orgs_b | places_b
     shared_names = names_a & names_b
     # Conflicts of numbers and years count with all of them, agreement only uncommon ones.

@@ -44,7 +44,7 @@ from storyline.models import (
 from storyline.store.base import Store
 from storyline.stories.assign import AssignOptions, story_id_for
 from storyline.stories.events import mark_gap
-from storyline.stories.evidence import Background, story_items
+from storyline.stories.evidence import Background
 from storyline.stories.scoring import ScoreWeights, default_weights, features, score_features
 
 __all__ = [
@@ -67,10 +67,7 @@ def stored_background(store: Store, article: Article) -> Background:
     stories = store.member_evidence(ts - BACKGROUND_DAYS * 86400.0, (ts, article.id),
                                     max_stories=background.capacity)
     for members in sorted(stories, key=lambda ms: (ms[-1][1], ms[-1][0])):
-        items: set[str] = set()
-        for _, _, evidence in members:
-            items |= story_items(evidence)
-        background.add(members[0][0], items)
+        background.add_members(members[0][0], (evidence for _, _, evidence in members))
     return background
 
 
