@@ -331,6 +331,7 @@ def evaluate_local(local_dir: Path, *, encoder: Encoder) -> dict[str, Any]:
     article alone, the same run with enrichment off, and the TF-IDF single pass at each of
     ``LOCAL_TFIDF_THRESHOLDS``; returns a JSON-ready report."""
     from storyline.config import Settings
+    from storyline.evaluation.event_model import _tfidf
     from storyline.extract.build import extract_records
     from storyline.research import cluster_records
 
@@ -349,12 +350,8 @@ def evaluate_local(local_dir: Path, *, encoder: Encoder) -> dict[str, Any]:
     plain_s = time.perf_counter() - started - storyline_s
     articles = _stream_order([a for a in extract_records(
         [r for r in records if isinstance(r, RawRecord)]) if isinstance(a, Article)])
-    tfidf = []
-    for threshold in LOCAL_TFIDF_THRESHOLDS:
-        labels = tfidf_single_pass([f"{a.title}\n{a.text}" for a in articles],
-                                   threshold=threshold)
-        predicted = {a.source: str(label) for a, label in zip(articles, labels, strict=True)}
-        tfidf.append({"threshold": threshold, **scored(predicted)})
+    tfidf = [{"threshold": threshold, **scored(_tfidf(articles, threshold))}
+             for threshold in LOCAL_TFIDF_THRESHOLDS]
     sizes = Counter(gold.values()).values()
     return {
         "benchmark": "local-news-stream", "data": str(local_dir), "encoder": encoder.name,
