@@ -89,7 +89,8 @@ def main(ctx: click.Context, db: str | None, config_file: str | None, verbose: i
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
 @click.pass_obj
 def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
-    """Read articles from files and directories, and group them into stories."""
+    """Read articles from files, directories and http(s) URLs (a feed or an article page,
+    fetched politely and safely), and group them into stories."""
     from tqdm import tqdm
 
     from storyline.pipeline import Pipeline
@@ -122,9 +123,12 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
 
         previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            report = Pipeline(store, settings=obj.settings).ingest_paths(
-                list(paths), progress=done, total=total
-            )
+            pipeline = Pipeline(store, settings=obj.settings)
+            if any(_is_url(p) for p in paths):  # http(s) URLs are fetched (storyline.feeds)
+                report = pipeline.ingest_records(_inputs(paths, obj.settings), progress=done,
+                                                 total=total)  # fmt: skip
+            else:
+                report = pipeline.ingest_paths(list(paths), progress=done, total=total)
         except _Interrupted as stop:
             bar.close()
             _report_interrupted(store, before, stop.signum)
@@ -135,6 +139,7 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         bar.close()
+    _finish_deliveries(obj.settings)
     for rejection in report.rejections:
         click.echo(f"rejected: {rejection}", err=True)
     if report.rejections_omitted:
@@ -148,6 +153,16 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
         f"{copies})"
     )
     sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def _finish_deliveries(settings: Settings) -> None:
+    """Give the alerts' webhook deliveries this ingest started a moment to finish (what is
+    left stays pending: the next ingest sends it)."""
+    from storyline.alerts.webhook import wait_for_deliveries
+
+    if settings.webhook_url and not wait_for_deliveries(settings.webhook_timeout):
+        click.echo("some alerts are still being sent to the webhook; the next ingest retries"
+                   " what is not delivered", err=True)
 
 
 def _report_interrupted(store: Any, before: dict[str, int], signum: int) -> None:
@@ -382,6 +397,322 @@ def why(obj: _Context, article: str, as_json: bool) -> None:
         click.echo(json.dumps(serialize.explanation(found), indent=2, ensure_ascii=False))
         return
     click.echo(render_text(found), nl=False)
+
+
+# --- follows and alerts (storyline.alerts) ------------------------------------------------
+@main.group("follow")
+def follow_group() -> None:
+    """Follow a story, an entity or a query; alerts are recorded as ingests bring news of it
+    (see `storyline alerts`, and the Atom feeds `storyline serve` serves)."""
+
+
+def _add_follow(obj: _Context, kind: str, target: str) -> None:
+    from storyline.alerts import follow
+
+    with obj.store() as store:
+        try:
+            item = follow(store, kind, target)
+        except (NotFoundError, InputError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+    click.echo(f"following {item.kind} {item.label!r}  [{item.id}]")
+    click.echo(f"  alerts: storyline alerts --follow {item.id}; Atom feed at"
+               f" /follows/{item.id}/feed.atom under storyline serve")
+
+
+@follow_group.command("story")
+@click.argument("story")
+@click.pass_obj
+def follow_story(obj: _Context, story: str) -> None:
+    """Follow a story (its id or a unique prefix): an alert for each report that brings it a
+    new development or an update of one."""
+    _add_follow(obj, "story", story)
+
+
+@follow_group.command("entity")
+@click.argument("name")
+@click.pass_obj
+def follow_entity(obj: _Context, name: str) -> None:
+    """Follow an entity (canonical name or alias, as `storyline entity` finds it): an alert
+    for each story it newly appears in."""
+    _add_follow(obj, "entity", name)
+
+
+@follow_group.command("query")
+@click.argument("words", nargs=-1, required=True)
+@click.pass_obj
+def follow_query(obj: _Context, words: tuple[str, ...]) -> None:
+    """Follow a full-text query (every word must match): an alert for each story that new
+    articles matching it appear in."""
+    _add_follow(obj, "query", " ".join(words))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def follows(obj: _Context, as_json: bool) -> None:
+    """List what is followed, with each follow's id and number of alerts."""
+    from storyline.alerts import serialize as shapes
+
+    with obj.store() as store:
+        found = [(f, store.count_alerts(follow_id=f.id)) for f in store.follows()]
+    if as_json:
+        click.echo(json.dumps([{**shapes.follow(f), "alerts": n} for f, n in found], indent=2,
+                              ensure_ascii=False))
+        return
+    if not found:
+        click.echo("nothing followed: storyline follow story|entity|query ...")
+    for item, count in found:
+        target = f"  [{item.target}]" if item.kind == "story" else ""
+        click.echo(f"{item.id}  {item.kind:6}  {item.label}{target}  ({count} alert"
+                   f"{'' if count == 1 else 's'})")
+
+
+@main.command()
+@click.argument("follow_id")
+@click.pass_obj
+def unfollow(obj: _Context, follow_id: str) -> None:
+    """Stop following (a follow id, or a unique prefix of it); its alerts are deleted."""
+    from storyline.alerts import unfollow as remove
+
+    with obj.store() as store:
+        try:
+            item = remove(store, follow_id)
+        except (NotFoundError, InputError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+    click.echo(f"no longer following {item.kind} {item.label!r}  [{item.id}]")
+
+
+@main.command()
+@click.option("--follow", "follow_ref", help="Only this follow's alerts (id or prefix).")
+@click.option("--limit", default=20, show_default=True, help="How many alerts.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def alerts(obj: _Context, follow_ref: str | None, limit: int, as_json: bool) -> None:
+    """List recent alerts, newest first: what was new, in which story and article."""
+    from storyline.alerts import find_follow_id
+    from storyline.alerts import serialize as shapes
+
+    with obj.store() as store:
+        try:
+            fid = None if follow_ref is None else find_follow_id(store, follow_ref)
+        except (NotFoundError, InputError) as exc:
+            _fail(str(exc), EXIT_USAGE)
+        found = store.list_alerts(follow_id=fid, limit=limit)
+        states = store.deliveries(a.id for a in found)
+        labels = {f.id: f"{f.kind} {f.label}" for f in store.follows()}
+    if as_json:
+        click.echo(json.dumps([shapes.alert(a, states.get(a.id)) for a in found], indent=2,
+                              ensure_ascii=False))
+        return
+    for item in found:
+        click.echo(f"{item.created_at:%Y-%m-%d %H:%M}  {labels.get(item.follow_id, '?')}"
+                   f"  [{item.follow_id}]")
+        click.echo(f"  story {item.story_id}: {item.story_title}")
+        click.echo(f"  {item.published:%Y-%m-%d}  {item.outlet or 'Unknown outlet'} — "
+                   f"{item.article_title}  [{item.article_id}]")
+        for dev in item.developments:
+            when = f"; event date {dev.when.label}" if dev.when is not None else ""
+            click.echo(f"    {dev.novelty.upper():8} {dev.label} — {dev.modality}{when}")
+        state = states.get(item.id)
+        if state is not None and state.status != "delivered":
+            click.echo(f"  webhook: {state.status}, {state.attempts} attempts"
+                       + (f", last error {state.last_error}" if state.last_error else ""))
+
+
+# --- feeds and watch (storyline.feeds) ------------------------------------------------------
+def _is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def _inputs(paths: tuple[str, ...], settings: Settings) -> Iterator[Any]:
+    """The records of local paths (the readers), then those of URLs (fetched)."""
+    from storyline.feeds.remote import read_urls
+    from storyline.ingest.readers import ReaderOptions, read_paths
+
+    local = [p for p in paths if not _is_url(p)]
+    yield from read_paths(local, options=ReaderOptions(max_bytes=settings.max_bytes))
+    yield from read_urls([p for p in paths if _is_url(p)], settings=settings)
+
+
+@main.group("feeds")
+def feeds_group() -> None:
+    """Follow RSS/Atom feeds: add, list (with their health), remove, import and export (OPML).
+    `storyline watch` polls them."""
+
+
+@feeds_group.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--no-discover", is_flag=True,
+              help="Follow each URL as given, without fetching it to find its feed.")
+@click.pass_obj
+def feeds_add(obj: _Context, urls: tuple[str, ...], no_discover: bool) -> None:
+    """Follow feeds: each URL is a feed, or a site whose page announces one (discovered)."""
+    from storyline.feeds.sources import add_feeds
+
+    with obj.store(create=True) as store:
+        results = add_feeds(store, list(urls), settings=obj.settings, discover=not no_discover)
+    failed = 0
+    for added in results:
+        if added.feed is None:
+            failed += 1
+            click.echo(f"not added: {added.given}: {added.error}", err=True)
+            continue
+        found = "" if added.feed.url == added.given else f" (found at {added.given})"
+        verb = "following" if added.new else "already following"
+        click.echo(f"{verb} {added.feed.url}{found}")
+    sys.exit(EXIT_REJECTED if failed else EXIT_OK)
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "-"
+    seconds = (now - when).total_seconds()
+    sign, seconds = ("in ", -seconds) if seconds < 0 else ("", seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            text = f"{seconds / size:.0f}{unit}"
+            break
+    else:
+        text = f"{seconds:.0f}s"
+    return f"{sign}{text}" if sign else f"{text} ago"
+
+
+@feeds_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of feed health.")
+@click.pass_obj
+def feeds_list(obj: _Context, as_json: bool) -> None:
+    """List followed feeds with their health: state, last fetch, last new entry, errors (and
+    the last one), next check."""
+    from storyline.feeds.sources import health
+
+    with obj.store() as store:
+        feeds = store.list_feeds()
+    now = datetime.now(UTC)
+    if as_json:
+        click.echo(json.dumps([health(f, now=now) for f in feeds], indent=2, ensure_ascii=False))
+        return
+    if not feeds:
+        click.echo("no feeds followed (storyline feeds add URL)")
+        return
+    click.echo(f"{'state':8} {'last fetch':>10} {'new entry':>10} {'errors':>6} {'next':>9}"
+               f" {'seen':>5}  feed")
+    for feed in feeds:
+        info = health(feed, now=now)
+        click.echo(f"{info['state']:8} {_ago(feed.last_fetch, now):>10}"
+                   f" {_ago(feed.last_new_entry, now):>10} {feed.consecutive_errors:>6}"
+                   f" {'due' if info['overdue'] else _ago(feed.next_check, now):>9}"
+                   f" {feed.entries_seen:>5}  {feed.url}"
+                   + (f"  {feed.title}" if feed.title else ""))
+        if feed.last_error and feed.consecutive_errors:
+            click.echo(f"{'':8} last error {_ago(feed.last_error_at, now)}: {feed.last_error}")
+
+
+@feeds_group.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_obj
+def feeds_remove(obj: _Context, urls: tuple[str, ...]) -> None:
+    """Stop following feeds (their articles stay in the store)."""
+    from storyline.feeds.sources import unfollow
+
+    with obj.store() as store:
+        for url in urls:
+            try:
+                unfollow(store, url)
+            except NotFoundError as exc:
+                _fail(str(exc), EXIT_USAGE)
+            click.echo(f"removed {url}")
+
+
+@feeds_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def feeds_import(obj: _Context, file: str) -> None:
+    """Follow every feed of an OPML file (as feed readers export them)."""
+    from storyline.feeds.opml import import_opml
+    from storyline.feeds.sources import Schedule
+
+    path = Path(file)
+    if path.stat().st_size > obj.settings.max_bytes:
+        _fail(f"{file} is over the max_bytes limit ({obj.settings.max_bytes} bytes)", EXIT_USAGE)
+    with obj.store(create=True) as store:
+        try:
+            done = import_opml(store, path.read_bytes(), source=file,
+                               schedule=Schedule.from_settings(obj.settings))
+        except InputError as exc:
+            _fail(str(exc), EXIT_USAGE)
+    for url, reason in done.refused:
+        click.echo(f"refused: {url or '(no URL)'}: {reason}", err=True)
+    click.echo(f"added {len(done.added)}, already followed {len(done.existing)},"
+               f" refused {len(done.refused)}")
+    sys.exit(EXIT_REJECTED if done.refused else EXIT_OK)
+
+
+@feeds_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.pass_obj
+def feeds_export(obj: _Context, file: str) -> None:
+    """Write the followed feeds as an OPML 2.0 file (`-` for standard output)."""
+    from storyline.feeds.opml import export_opml
+
+    with obj.store() as store:
+        data = export_opml(store)
+    if file == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+    else:
+        Path(file).write_bytes(data)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Poll the feeds due now once, ingest, and exit.")
+@click.pass_obj
+def watch(obj: _Context, once: bool) -> None:
+    """Poll the followed feeds as they come due and ingest their new entries, until Ctrl-C or
+    SIGTERM (exit 0). It can run beside `storyline serve`; a restart resumes where it stopped."""
+    from storyline.feeds.watch import RoundReport, Watcher
+
+    rounds: list[RoundReport] = []
+
+    def show(report: RoundReport) -> None:
+        rounds.append(report)
+        click.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} polled {report.polled} feeds"
+                   f" ({report.not_modified} unchanged, {report.failed} failed):"
+                   f" {report.new_entries} new entries; added {report.added}, duplicates"
+                   f" {report.duplicates}, rejected {report.rejected}")
+        for url, reason in report.failures:
+            click.echo(f"  feed failed: {url}: {reason}", err=True)
+        for rejection in report.rejections:
+            click.echo(f"  rejected: {rejection}", err=True)
+
+    stopped: list[int] = []
+    with obj.store(create=True) as store:
+        if not store.list_feeds():
+            click.echo("no feeds followed yet (storyline feeds add URL); waiting for some",
+                       err=True)
+        watcher = Watcher(store, settings=obj.settings)
+
+        def interrupt(signum: int, frame: Any) -> None:
+            for sig, handler in previous.items():  # a second signal acts as usual
+                signal.signal(sig, handler)
+            stopped.append(signum)
+            watcher.stop()
+            if watcher.ingesting:  # unwind the ingest: the batch in flight rolls back
+                raise _Interrupted(signum)
+
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            watcher.run(once=once, on_round=show)
+        except _Interrupted:
+            pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    if stopped:
+        click.echo(f"stopped by {signal.Signals(stopped[0]).name}; the next watch resumes"
+                   " where this one stopped")
+    elif once and not rounds:
+        click.echo("no feed is due now (storyline feeds list shows the next checks)")
+    sys.exit(EXIT_OK)
 
 
 @main.command()

@@ -45,6 +45,31 @@ SETTINGS: tuple[Setting, ...] = (
             " the address it listens on, localhost, 127.0.0.1 and [::1]; other Host headers get"
             " 421, so a DNS-rebinding page cannot read the store. Set it when serving under a"
             " name, e.g. `news.example.org`."),
+    # --- feeds (storyline.feeds) ---
+    Setting("feed_min_interval", 300.0, "Shortest polling interval of a feed, in seconds;"
+            " each feed's interval adapts to how often it publishes, within"
+            " feed_min_interval..feed_max_interval."),
+    Setting("feed_max_interval", 21600.0, "Longest polling interval of a feed, in seconds; also"
+            " the longest backoff of a failing feed (it is never dropped)."),
+    Setting("fetch_allowed_hosts", "", "Host names or IP addresses (comma-separated) that feed"
+            " and page fetching may reach although they resolve to a loopback, private or"
+            " link-local address (refused by default, against SSRF), e.g. `intranet.example`."),
+    Setting("fetch_timeout", 10.0, "Seconds to wait to connect, and between two reads, when"
+            " fetching a feed or page."),
+    Setting("fetch_deadline", 60.0, "Seconds one fetch (connect, headers and the whole body) may"
+            " take at most: a server that drips its answer is cut off."),
+    Setting("fetch_retries", 2, "Retries of a fetch after a transient failure (timeout, 5xx,"
+            " 429), with jittered exponential backoff; Retry-After is honoured."),
+    Setting("fetch_host_delay", 1.0, "Seconds between two requests to the same host (a polite"
+            " rate limit); 0 for none."),
+    Setting("fetch_host_connections", 2, "Requests in flight to the same host at most."),
+    # --- follows and alerts (storyline.alerts) ---
+    Setting("webhook_url", "", "URL that receives a POST of each new alert (JSON), signed with"
+            " HMAC-SHA256 of the body under the STORYLINE_WEBHOOK_SECRET environment variable"
+            " (X-Storyline-Signature: sha256=<hex>); empty: no webhook. Nothing is sent"
+            " without the secret."),
+    Setting("webhook_timeout", 10.0, "Seconds each webhook POST may take; a failed one is"
+            " retried (3 tries), then again at the next ingest."),
 )
 
 
@@ -62,10 +87,21 @@ class Settings:
     workers: int = min(2, os.cpu_count() or 1)
     cluster_threshold: float | None = None
     allowed_hosts: str = ""
+    feed_min_interval: float = 300.0
+    feed_max_interval: float = 21600.0
+    fetch_allowed_hosts: str = ""
+    fetch_timeout: float = 10.0
+    fetch_deadline: float = 60.0
+    fetch_retries: int = 2
+    fetch_host_delay: float = 1.0
+    fetch_host_connections: int = 2
+    webhook_url: str = ""
+    webhook_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         _check_threshold(self.cluster_threshold, source="settings")
         _check_workers(self.workers, source="settings")
+        _check_fetch(self)
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given (non-None) values set, type-checked."""
@@ -121,6 +157,19 @@ def _check_workers(value: int | None, *, source: str) -> None:
     if value is not None and not 1 <= value <= 64:
         raise ConfigError(f"setting 'workers' in {source}: must be between 1 and 64, got"
                           f" {value!r}")
+
+
+def _check_fetch(settings: Settings) -> None:
+    """Feed and fetch settings that would make polling misbehave (storyline.feeds)."""
+    bounds = {"fetch_timeout": (0.0, False), "fetch_deadline": (0.0, False),
+              "feed_min_interval": (0.0, True), "feed_max_interval": (0.0, True),
+              "fetch_host_delay": (0.0, True), "fetch_retries": (0, True),
+              "fetch_host_connections": (1, True)}
+    for name, (low, inclusive) in bounds.items():
+        value = getattr(settings, name)
+        if value < low or (value == low and not inclusive):
+            relation = "at least" if inclusive else "more than"
+            raise ConfigError(f"setting {name!r}: must be {relation} {low:g}, got {value!r}")
 
 
 def _check_threshold(value: float | None, *, source: str) -> None:

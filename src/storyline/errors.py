@@ -6,6 +6,8 @@
     ├── ExtractionError      a record was read but no article could be made of it
     ├── StoreError           the store cannot be opened, migrated or written
     │   └── NotFoundError    a story, article or entity id is not in the store
+    ├── FetchError           a URL could not be fetched or read (names the URL and why)
+    │   └── UnsafeURLError   a URL leads to an address fetching must not reach (SSRF)
     └── ModelError           a bundled model cannot be loaded
 
 Third-party exceptions are wrapped at the boundary with ``raise ... from exc``. Per-item
@@ -37,6 +39,28 @@ class StoreError(StorylineError):
 
 class NotFoundError(StoreError):
     """The requested story, article or entity does not exist in the store."""
+
+
+class FetchError(StorylineError):
+    """A URL could not be fetched, or what came back cannot be used (``storyline.feeds``).
+
+    ``transient`` says whether trying again later may succeed (a timeout, a 5xx, a 429);
+    ``retry_after`` is the wait in seconds the server asked for, when it did; ``status`` the
+    HTTP status, when one came back."""
+
+    def __init__(self, url: str, reason: str, *, transient: bool = False,
+                 retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+        self.status = status
+
+
+class UnsafeURLError(FetchError):
+    """A URL (or a redirect) leads to a loopback, private, link-local or otherwise internal
+    address, and its host is not in the ``fetch_allowed_hosts`` setting."""
 
 
 class ModelError(StorylineError):

@@ -509,3 +509,119 @@ class Explanation:
     def joined(self) -> bool:
         """It joined a story that already existed, by score (not as a copy)."""
         return self.story is not None and not self.started and self.copy_of is None
+
+
+# --- feeds (``storyline.feeds``) ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Feed:
+    """A followed RSS/Atom feed with its schedule and health (``feeds/sources.py``).
+
+    ``etag``/``last_modified`` are the validators of the last response whose entries were all
+    settled, sent back on the next poll (conditional GET). ``interval`` is the feed's polling
+    interval in seconds, adapted to how often it publishes; ``next_check`` is when it is due.
+    ``consecutive_errors`` counts failed polls since the last good one: a failing feed is
+    polled less often (backoff) but never dropped.
+    """
+
+    url: str
+    title: str | None = None
+    site_url: str | None = None
+    added_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    interval: float = 900.0
+    next_check: datetime | None = None
+    last_fetch: datetime | None = None
+    #: "ok", "not modified", "error", or None before the first poll.
+    last_status: str | None = None
+    last_new_entry: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_errors: int = 0
+    #: Entries recorded as seen (read from the store; not written back).
+    entries_seen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryKey:
+    """What identifies a feed entry once seen, so it is never ingested twice: its GUID, its
+    canonical link and a hash of its normalised content. An entry matching a seen entry on
+    any of the three is not new (a changed GUID or title keeps its link or content)."""
+
+    guid: str | None
+    link: str | None
+    content_hash: str | None
+
+
+# --- follows and alerts (``storyline.alerts``) ------------------------------------------------
+
+#: What a follow can watch: a story (its new developments), an entity or a full-text query
+#: (the stories they appear in).
+FOLLOW_KINDS = ("story", "entity", "query")
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """Something a user follows (``alerts/follows.py``). ``target`` is what is matched: the
+    story id, the entity name as given (resolved as ``storyline entity`` resolves it) or the
+    query text; ``label`` is what to show (the story's title, the entity's canonical name)."""
+
+    id: str
+    kind: str
+    target: str
+    label: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDevelopment:
+    """A development an alert reports: a row of the story's timeline (``timeline.py``) that
+    is ``new`` or an ``update``."""
+
+    event_id: str
+    action: str
+    label: str
+    modality: str
+    novelty: str
+    when: TimeSpan | None = None
+    verdict: str | None = None
+    sentence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """What is new for a follow (``alerts/detect.py``): for a story follow, an article that
+    brought new developments (``kind`` ``development``); for an entity or query follow, the
+    first new article of a story it appears in (``new_story`` when the story is new, else
+    ``story``). Ids derive from the follow and the article (or story), so that detecting the
+    same thing twice records one alert."""
+
+    id: str
+    follow_id: str
+    kind: str
+    story_id: str
+    story_title: str
+    article_id: str
+    article_title: str
+    article_url: str | None
+    outlet: str | None
+    published: datetime
+    created_at: datetime
+    developments: tuple[AlertDevelopment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The webhook delivery state of one alert (``alerts/webhook.py``): ``pending`` until a
+    POST is answered 2xx, then ``delivered``. A failed attempt leaves it pending, with its
+    error, until ``next_attempt``."""
+
+    alert_id: str
+    status: str
+    attempts: int = 0
+    last_error: str | None = None
+    last_attempt: datetime | None = None
+    delivered_at: datetime | None = None
+    next_attempt: datetime | None = None

@@ -1,5 +1,6 @@
 """The ingest pipeline: readers → extraction → keywords → embedding → enrichment (entities,
-dates, attribution, developments; ``Settings.enrich``) → assignment → store.
+dates, attribution, developments; ``Settings.enrich``) → assignment → store → alerts (what
+each batch brings the follows, stored in the batch's transaction; ``storyline.alerts``).
 
 Each stage is batch-in/batch-out (see each module's docstring for what it needs and fills).
 Articles are read ahead in chunks and sorted by publication time so that assignment is online
@@ -20,6 +21,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from storyline.alerts.detect import WrittenBatch
+from storyline.alerts.hook import AlertHook
 from storyline.config import Settings
 from storyline.embedding import Encoder, MiniLMEncoder, embed_articles
 from storyline.enrich.developments import (
@@ -105,6 +108,8 @@ class Pipeline:
         self._copies: CopyIndex | None = None
         #: Outlets' repeated closing lines, learned over the run (``extract/repeated.py``).
         self._tails = OutletTails()
+        #: Alert detection after each batch write, webhook delivery after each commit.
+        self.alerts = AlertHook(store, self.settings)
 
     # --- entry points -------------------------------------------------------------------
     def ingest_paths(
@@ -269,9 +274,13 @@ class Pipeline:
                 assignments += copy_assignments([run.matches[a.id] for a in copies],
                                                 assignments, self.store)
                 self.store.write_batch([*fresh, *copies], assignments, stories, enrichments)
+                # Alerts for what the batch added, committed with it (storyline/alerts).
+                self.alerts.batch_written(WrittenBatch([*fresh, *copies], assignments,
+                                                       enrichments))
             except BaseException:
                 self._forget_stories()  # the assigner holds what was not written
                 raise
+        self.alerts.committed()  # webhook deliveries, in the background
         self._copy_index().add([*fresh, *copies])  # stored: later batches may copy them
         run.added += len(fresh) + len(copies)
         run.copies += len(copies)

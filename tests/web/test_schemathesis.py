@@ -12,6 +12,7 @@ derandomized and bounded (``MAX_EXAMPLES`` per operation).
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing
@@ -35,6 +36,9 @@ from schemathesis.specs.openapi.checks import (
 from storyline.web import api
 from storyline.web.server import TOKEN_ENV
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "feeds"))
+from feedsite import Entry, Site, article_text  # noqa: E402  (the feed tests' local server)
+
 pytestmark = pytest.mark.slow
 
 TOKEN = "schemathesis-test-token"
@@ -46,21 +50,48 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 @pytest.fixture(scope="module")
+def feed_site() -> Iterator[Site]:
+    """A real feed on 127.0.0.1, so ``POST /api/v1/feeds`` can follow something."""
+    site = Site().start()
+    site.feed("/news.xml", "Local news", [Entry("n1", "https://example.org/n1", "A headline",
+                                                  article_text("n1"))])
+    yield site
+    site.close()
+
+
+def _seed_follows_and_feeds(db: Path, feed_site: Site) -> None:
+    """Feeds and follows for the DELETE operations to remove (each deletes one for real)."""
+    from storyline.alerts.follows import follow
+    from storyline.feeds.sources import follow as follow_feed
+    from storyline.store import open_store
+
+    with open_store(str(db)) as store:
+        story = store.list_stories()[0]
+        follow(store, "story", story.id)
+        follow(store, "query", "fire")
+        for i in range(3):
+            follow_feed(store, feed_site.url(f"/seeded-{i}.xml"))
+
+
+@pytest.fixture(scope="module")
 def live_api(web_corpus: Any, encoder: Any, tmp_path_factory: pytest.TempPathFactory,
-             serve: Callable[..., AbstractContextManager[int]]) -> Iterator[str]:
+             serve: Callable[..., AbstractContextManager[int]], feed_site: Site
+             ) -> Iterator[tuple[str, Path]]:
     """A real server over a copy of the session store (POSTs here must not change it), with
-    writes enabled; yields its base URL."""
+    writes enabled and the local feed server allowed; yields its base URL and store."""
     from storyline.config import Settings
     from storyline.web.server import create_app
 
     db = tmp_path_factory.mktemp("schemathesis") / "api.db"
     with closing(sqlite3.connect(web_corpus.db)) as source, closing(sqlite3.connect(db)) as copy:
         source.backup(copy)
+    _seed_follows_and_feeds(db, feed_site)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(TOKEN_ENV, TOKEN)
-        app = create_app(Settings(), store_path=db, encoder=encoder)
+        app = create_app(Settings(fetch_allowed_hosts="127.0.0.1", fetch_retries=0),
+                         store_path=db, encoder=encoder)
         with serve(app, log_level="critical") as port:
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", db
 
 
 def _known_path_parameters(db: Path) -> dict[str, list[dict[str, str]]]:
@@ -69,20 +100,31 @@ def _known_path_parameters(db: Path) -> dict[str, list[dict[str, str]]]:
         stories = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY id LIMIT 5")]
         articles = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id LIMIT 5")]
         names = [r[0] for r in conn.execute("SELECT name FROM entities ORDER BY name LIMIT 5")]
+        follows = [r[0] for r in conn.execute("SELECT id FROM follows ORDER BY id")]
     return {
         "/api/v1/stories/{story_id}": [{"story_id": i} for i in stories],
         "/api/v1/articles/{article_id}": [{"article_id": i} for i in articles],
         "/api/v1/articles/{article_id}/why": [{"article_id": i} for i in articles],
         "/api/v1/entities/{name}": [{"name": n} for n in names],
+        "/api/v1/follows/{follow_id}": [{"follow_id": i} for i in follows],
     }
 
 
+def _known_feeds(db: Path) -> list[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return [r[0] for r in conn.execute("SELECT url FROM feeds ORDER BY url")]
+
+
 @pytest.fixture(scope="module")
-def api_schema(live_api: str, web_corpus: Any) -> Any:
+def api_schema(live_api: tuple[str, Path], web_corpus: Any, feed_site: Site) -> Any:
     """The server's OpenAPI document, loaded by Schemathesis, with real ids mixed in."""
-    schema = schemathesis.openapi.from_url(f"{live_api}/openapi.json")
-    known = _known_path_parameters(web_corpus.db)
+    url, db = live_api
+    schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+    known = _known_path_parameters(db)
+    feeds = _known_feeds(db)
     article = {**web_corpus.articles[0], "url": "https://example.org/posted"}
+    bodies = {"/api/v1/feeds": {"url": feed_site.url("/news.xml")},
+              "/api/v1/follows": {"kind": "query", "target": "storm"}}
 
     @schema.hook
     def before_generate_path_parameters(context: Any, strategy: Any) -> Any:
@@ -90,8 +132,19 @@ def api_schema(live_api: str, web_corpus: Any) -> Any:
         return st.one_of(st.sampled_from(values), strategy) if values else strategy
 
     @schema.hook
+    def before_generate_query(context: Any, strategy: Any) -> Any:
+        operation = context.operation
+        if operation.path == "/api/v1/feeds" and operation.method.lower() == "delete":
+            return st.one_of(st.sampled_from([{"url": u} for u in feeds]), strategy)
+        return strategy
+
+    @schema.hook
     def before_generate_body(context: Any, strategy: Any) -> Any:
-        # One real article among the generated bodies, so a POST also stores something.
+        # A real body among the generated ones, so a POST also does something: an article
+        # to store, a local feed to follow, a query to follow.
+        real = bodies.get(context.operation.path)
+        if real is not None:
+            return st.one_of(st.just(real), strategy)
         return st.one_of(st.just(article), st.just([article]), strategy)
 
     return schema
@@ -99,6 +152,8 @@ def api_schema(live_api: str, web_corpus: Any) -> Any:
 
 #: Every API operation as (method, path, mode), as the OpenAPI document names them; negative
 #: mode (invalid input) only where an input can be invalid (a path id can be any string).
+#: Positive runs come first: a negative run of ``DELETE /feeds`` may delete the seeded feeds
+#: that the positive run needs (its query hook offers them in both modes).
 CASES = sorted(
     (method, route.path_format, mode)
     for route in api.router.routes
@@ -107,6 +162,7 @@ CASES = sorted(
     for mode in ("positive", "negative")
     if mode == "positive" or route.dependant.query_params or method == "POST"
 )
+CASES.sort(key=lambda case: case[2] != "positive")
 
 
 # Schemathesis's own pytest integration (``schemathesis.pytest.from_fixture``) fails under the

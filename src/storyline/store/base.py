@@ -19,15 +19,20 @@ from typing import Self
 import numpy as np
 
 from storyline.models import (
+    Alert,
     Article,
     ArticleDecision,
     ArticleEnrichment,
     ArticleSummary,
     Assignment,
+    Delivery,
     EntityAppearance,
     EntityRecord,
+    EntryKey,
     EventMark,
     Evidence,
+    Feed,
+    Follow,
     KnownEntity,
     StoryDetail,
     StorySummary,
@@ -256,3 +261,102 @@ class Store(ABC):
     @abstractmethod
     def article_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
         """Up to ``limit`` stored article ids that start with ``prefix``, in id order."""
+
+
+    # --- follows and alerts (``storyline.alerts``) ---------------------------------------
+    @abstractmethod
+    def story_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Up to ``limit`` story ids (of stories with articles) that start with ``prefix``,
+        in id order."""
+
+    @abstractmethod
+    def add_follow(self, follow: Follow) -> Follow:
+        """Store ``follow``; when one with its id exists (the same thing followed again),
+        keep it and return it."""
+
+    @abstractmethod
+    def follows(self) -> list[Follow]:
+        """Every follow, oldest first."""
+
+    @abstractmethod
+    def follow_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Up to ``limit`` follow ids that start with ``prefix``, in id order."""
+
+    @abstractmethod
+    def remove_follow(self, follow_id: str) -> Follow:
+        """Delete a follow with its alerts and their delivery states; returns it. Raises
+        ``NotFoundError``."""
+
+    @abstractmethod
+    def articles_mentioning(self, name: str, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` that mention an entity ``name`` names (canonical name or
+        alias, resolved as ``entity_stories`` resolves it); empty for an unknown name."""
+
+    @abstractmethod
+    def articles_matching(self, query: str, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` whose title or text match ``query`` as ``search_text``
+        matches it (every word)."""
+
+    @abstractmethod
+    def add_alerts(self, alerts: Sequence[Alert], *, deliver: bool = False) -> list[str]:
+        """Record alerts (joining an open write transaction, as ``write_batch`` does); those
+        whose id is already stored are skipped. With ``deliver``, each new one is queued
+        for webhook delivery. Returns the ids of the new alerts."""
+
+    @abstractmethod
+    def list_alerts(self, *, follow_id: str | None = None, limit: int = 50, offset: int = 0
+                    ) -> list[Alert]:
+        """Alerts (of one follow, or all), most recent first."""
+
+    @abstractmethod
+    def count_alerts(self, *, follow_id: str | None = None) -> int:
+        """How many alerts ``list_alerts`` pages through."""
+
+    @abstractmethod
+    def deliveries(self, alert_ids: Iterable[str]) -> dict[str, Delivery]:
+        """The webhook delivery state of these alerts (alerts never queued are left out)."""
+
+    @abstractmethod
+    def claim_deliveries(self, now: float, *, lease: float, limit: int = 50) -> list[Alert]:
+        """Pending deliveries due at ``now`` (epoch seconds) and not claimed by another
+        sender, oldest first, claimed for ``lease`` seconds; returns their alerts."""
+
+    @abstractmethod
+    def record_delivery(self, alert_id: str, *, ok: bool, error: str | None = None,
+                        retry_at: float | None = None) -> None:
+        """Record one delivery attempt: delivered (``ok``), or failed with ``error`` and
+        due again at ``retry_at`` (epoch seconds); the claim is released."""
+
+
+    # --- feeds (``storyline.feeds``) -------------------------------------------------------
+    @abstractmethod
+    def add_feed(self, feed: Feed) -> Feed:
+        """Store a new feed; when its URL is already followed, keep that one and return it."""
+
+    @abstractmethod
+    def remove_feed(self, url: str) -> Feed:
+        """Delete a feed with its seen entries; returns it. Raises ``NotFoundError``."""
+
+    @abstractmethod
+    def get_feed(self, url: str) -> Feed:
+        """One feed with its health; raises ``NotFoundError``."""
+
+    @abstractmethod
+    def list_feeds(self) -> list[Feed]:
+        """Every feed, in URL order, with ``entries_seen`` counted."""
+
+    @abstractmethod
+    def due_feeds(self, now: float) -> list[Feed]:
+        """Feeds whose next check is at or before ``now`` (epoch seconds), most overdue
+        first."""
+
+    @abstractmethod
+    def seen_entries(self, feed_url: str, keys: Sequence[EntryKey]) -> list[bool]:
+        """For each key, whether an entry of this feed with its GUID, its link or its
+        content hash was recorded as seen."""
+
+    @abstractmethod
+    def record_poll(self, feed: Feed, seen: Sequence[EntryKey]) -> bool:
+        """Write a feed's state after a poll (validators, schedule, health) and mark
+        ``seen`` entries, in one transaction (joining an open one, as ``write_batch``
+        does). Returns False, writing nothing, when the feed was removed meanwhile."""

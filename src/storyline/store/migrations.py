@@ -176,6 +176,84 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # Follows and alerts (storyline/alerts): what users follow (a story, an entity name,
+        # a query), the alerts recorded when a batch brings something new for one (``data``:
+        # the alert's titles, URL, outlet and developments as JSON; ids derive from the follow
+        # and the article or story, so a repeated detection inserts nothing), and each
+        # alert's webhook delivery state (``claimed_until``: a sender's lease, so that two
+        # processes never post the same alert at once).
+        "0007_follows_alerts",
+        """
+        CREATE TABLE follows (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('story', 'entity', 'query')),
+            target TEXT NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            follow_id TEXT NOT NULL REFERENCES follows(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            story_id TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            published_ts REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            created_ts REAL NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX alerts_created ON alerts(created_ts);
+        CREATE INDEX alerts_follow ON alerts(follow_id, created_ts);
+        CREATE TABLE alert_deliveries (
+            alert_id TEXT PRIMARY KEY REFERENCES alerts(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_attempt_at TEXT,
+            delivered_at TEXT,
+            next_attempt_ts REAL NOT NULL DEFAULT 0,
+            claimed_until REAL NOT NULL DEFAULT 0
+        );
+        CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_ts);
+        """,
+    ),
+    (
+        # Followed feeds (storyline/feeds): each feed's schedule, conditional-GET validators
+        # and health (times are epoch seconds), and the entries seen in it, each by GUID,
+        # canonical link and content hash, so that an entry is ingested once even when it
+        # comes back with a new GUID or title. Removing a feed removes its seen entries.
+        "0008_feeds",
+        """
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            site_url TEXT,
+            added_ts REAL NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            interval REAL NOT NULL,
+            next_check_ts REAL NOT NULL,
+            last_fetch_ts REAL,
+            last_status TEXT,
+            last_new_entry_ts REAL,
+            last_error TEXT,
+            last_error_ts REAL,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX feeds_next_check ON feeds(next_check_ts);
+        CREATE TABLE feed_entries (
+            feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+            guid TEXT,
+            link TEXT,
+            content_hash TEXT,
+            seen_ts REAL NOT NULL
+        );
+        CREATE INDEX feed_entries_guid ON feed_entries(feed_url, guid);
+        CREATE INDEX feed_entries_link ON feed_entries(feed_url, link);
+        CREATE INDEX feed_entries_hash ON feed_entries(feed_url, content_hash);
+        """,
+    ),
 ]
 
 

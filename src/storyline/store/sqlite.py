@@ -20,18 +20,24 @@ from typing import Any
 import numpy as np
 
 from storyline import serialize
+from storyline.alerts import serialize as alert_shapes
 from storyline.enrich.entities import ENTITY_TYPES, clean_name, known_from_rows, name_key
 from storyline.errors import NotFoundError, StoreError
 from storyline.models import (
+    Alert,
     Article,
     ArticleDecision,
     ArticleEnrichment,
     ArticleSummary,
     Assignment,
+    Delivery,
     EntityAppearance,
     EntityRecord,
+    EntryKey,
     EventMark,
     Evidence,
+    Feed,
+    Follow,
     KnownEntity,
     StoryDetail,
     StorySummary,
@@ -734,6 +740,295 @@ class SQLiteStore(Store):
         ).fetchall()
         return [r[0] for r in rows]
 
+    # --- follows and alerts (``storyline.alerts``) ---------------------------------------
+    def _writing(self) -> contextlib.AbstractContextManager[None]:
+        """Join the open write transaction (inside a savepoint, so that a failure undoes only
+        this write) or start one."""
+        return self._savepoint() if self.conn.in_transaction else self.write_lock()
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT storyline_alerts")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO storyline_alerts")
+            self.conn.execute("RELEASE storyline_alerts")
+            raise
+        self.conn.execute("RELEASE storyline_alerts")
+
+    def story_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        if not prefix:
+            return []
+        rows = self.conn.execute(
+            "SELECT id FROM stories WHERE id >= ? AND id < ? AND article_count > 0"
+            " ORDER BY id LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    @staticmethod
+    def _follow(row: Sequence[Any]) -> Follow:
+        return Follow(id=row[0], kind=row[1], target=row[2], label=row[3],
+                      created_at=datetime.fromisoformat(row[4]))
+
+    def add_follow(self, follow: Follow) -> Follow:
+        with self._writing():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO follows(id, kind, target, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (follow.id, follow.kind, follow.target, follow.label,
+                 follow.created_at.isoformat()),
+            )
+            row = self.conn.execute(
+                "SELECT id, kind, target, label, created_at FROM follows WHERE id = ?",
+                (follow.id,),
+            ).fetchone()
+        return self._follow(row)
+
+    def follows(self) -> list[Follow]:
+        rows = self.conn.execute(
+            "SELECT id, kind, target, label, created_at FROM follows ORDER BY created_at, id"
+        ).fetchall()
+        return [self._follow(r) for r in rows]
+
+    def follow_ids_with_prefix(self, prefix: str, *, limit: int = 10) -> list[str]:
+        if not prefix:
+            return []
+        rows = self.conn.execute(
+            "SELECT id FROM follows WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def remove_follow(self, follow_id: str) -> Follow:
+        with self._writing():
+            row = self.conn.execute(
+                "SELECT id, kind, target, label, created_at FROM follows WHERE id = ?",
+                (follow_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no follow with id {follow_id!r}")
+            # Its alerts and their delivery states go with it (ON DELETE CASCADE).
+            self.conn.execute("DELETE FROM follows WHERE id = ?", (follow_id,))
+        return self._follow(row)
+
+    def articles_mentioning(self, name: str, article_ids: Iterable[str]) -> set[str]:
+        ids = list(article_ids)
+        if not ids or not name.strip():
+            return set()
+        try:
+            entity_ids = self._entity_ids(name)
+        except NotFoundError:
+            return set()
+        found: set[str] = set()
+        entity_marks = ",".join("?" * len(entity_ids))
+        for chunk, marks in _in_chunks(ids, 400):
+            found.update(r[0] for r in self.conn.execute(
+                "SELECT DISTINCT article_id FROM article_entities"
+                f" WHERE entity_id IN ({entity_marks}) AND article_id IN ({marks})",
+                [*entity_ids, *chunk],
+            ))
+        return found
+
+    def articles_matching(self, query: str, article_ids: Iterable[str]) -> set[str]:
+        ids = list(article_ids)
+        if not ids or not any(c.isalnum() for c in query):
+            return set()
+        found: set[str] = set()
+        for chunk, marks in _in_chunks(ids, 400):
+            # Only these articles' rows of the index are matched (a rowid constraint).
+            found.update(r[0] for r in self.conn.execute(
+                "SELECT a.id FROM articles a JOIN articles_fts ON articles_fts.rowid = a.rowid"
+                f" WHERE a.id IN ({marks}) AND articles_fts MATCH ?",
+                [*chunk, fts_query(query)],
+            ))
+        return found
+
+    def add_alerts(self, alerts: Sequence[Alert], *, deliver: bool = False) -> list[str]:
+        if not alerts:
+            return []
+        added: list[str] = []
+        with self._writing():
+            for item in alerts:
+                inserted = self.conn.execute(
+                    "INSERT OR IGNORE INTO alerts(id, follow_id, kind, story_id, article_id,"
+                    " published_ts, created_at, created_ts, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (item.id, item.follow_id, item.kind, item.story_id, item.article_id,
+                     item.published.timestamp(), item.created_at.isoformat(),
+                     item.created_at.timestamp(),
+                     json.dumps(alert_shapes.alert(item), ensure_ascii=False)),
+                ).rowcount
+                if not inserted:
+                    continue
+                added.append(item.id)
+                if deliver:
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO alert_deliveries(alert_id) VALUES (?)", (item.id,))
+        return added
+
+    def list_alerts(self, *, follow_id: str | None = None, limit: int = 50, offset: int = 0
+                    ) -> list[Alert]:
+        where, params = ("WHERE follow_id = ?", [follow_id]) if follow_id is not None \
+            else ("", [])
+        rows = self.conn.execute(
+            f"SELECT data FROM alerts {where}"
+            " ORDER BY created_ts DESC, published_ts DESC, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [alert_shapes.alert_from_dict(json.loads(r[0])) for r in rows]
+
+    def count_alerts(self, *, follow_id: str | None = None) -> int:
+        if follow_id is None:
+            row = self.conn.execute("SELECT COUNT(*) FROM alerts").fetchone()
+        else:
+            row = self.conn.execute("SELECT COUNT(*) FROM alerts WHERE follow_id = ?",
+                                    (follow_id,)).fetchone()
+        return int(row[0])
+
+    def deliveries(self, alert_ids: Iterable[str]) -> dict[str, Delivery]:
+        out: dict[str, Delivery] = {}
+        for chunk, marks in _in_chunks(list(alert_ids), 500):
+            for row in self.conn.execute(
+                "SELECT alert_id, status, attempts, last_error, last_attempt_at, delivered_at,"
+                f" next_attempt_ts FROM alert_deliveries WHERE alert_id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = Delivery(
+                    alert_id=row[0], status=row[1], attempts=int(row[2]), last_error=row[3],
+                    last_attempt=None if row[4] is None else datetime.fromisoformat(row[4]),
+                    delivered_at=None if row[5] is None else datetime.fromisoformat(row[5]),
+                    next_attempt=_dt(row[6]) if row[1] == "pending" and row[6] else None,
+                )
+        return out
+
+    def claim_deliveries(self, now: float, *, lease: float, limit: int = 50) -> list[Alert]:
+        with self._writing():
+            rows = self.conn.execute(
+                "SELECT d.alert_id, a.data FROM alert_deliveries d JOIN alerts a"
+                " ON a.id = d.alert_id WHERE d.status = 'pending' AND d.next_attempt_ts <= ?"
+                " AND d.claimed_until <= ? ORDER BY a.created_ts, a.id LIMIT ?",
+                (now, now, limit),
+            ).fetchall()
+            self.conn.executemany(
+                "UPDATE alert_deliveries SET claimed_until = ? WHERE alert_id = ?",
+                [(now + lease, r[0]) for r in rows],
+            )
+        return [alert_shapes.alert_from_dict(json.loads(r[1])) for r in rows]
+
+    def record_delivery(self, alert_id: str, *, ok: bool, error: str | None = None,
+                        retry_at: float | None = None) -> None:
+        now = datetime.now(UTC)
+        with self._writing():
+            self.conn.execute(
+                "UPDATE alert_deliveries SET attempts = attempts + 1, last_attempt_at = ?,"
+                " status = ?, delivered_at = ?, last_error = ?, next_attempt_ts = ?,"
+                " claimed_until = 0 WHERE alert_id = ?",
+                (now.isoformat(), "delivered" if ok else "pending",
+                 now.isoformat() if ok else None, None if ok else error,
+                 0 if ok or retry_at is None else retry_at, alert_id),
+            )
+
+
+    # --- feeds (``storyline.feeds``) -------------------------------------------------------
+    _FEED_COLUMNS = (
+        "url, title, site_url, added_ts, etag, last_modified, interval, next_check_ts,"
+        " last_fetch_ts, last_status, last_new_entry_ts, last_error, last_error_ts,"
+        " consecutive_errors"
+    )
+
+    @staticmethod
+    def _feed(row: Sequence[Any], entries_seen: int = 0) -> Feed:
+        def when(ts: float | None) -> datetime | None:
+            return None if ts is None else _dt(ts)
+
+        return Feed(url=row[0], title=row[1], site_url=row[2], added_at=when(row[3]),
+                    etag=row[4], last_modified=row[5], interval=float(row[6]),
+                    next_check=when(row[7]), last_fetch=when(row[8]), last_status=row[9],
+                    last_new_entry=when(row[10]), last_error=row[11],
+                    last_error_at=when(row[12]), consecutive_errors=int(row[13]),
+                    entries_seen=entries_seen)
+
+    @staticmethod
+    def _feed_values(feed: Feed) -> tuple[Any, ...]:
+        def ts(value: datetime | None) -> float | None:
+            return None if value is None else value.timestamp()
+
+        now = datetime.now(UTC)
+        return (feed.url, feed.title, feed.site_url, ts(feed.added_at or now), feed.etag,
+                feed.last_modified, feed.interval, ts(feed.next_check or now),
+                ts(feed.last_fetch), feed.last_status, ts(feed.last_new_entry), feed.last_error,
+                ts(feed.last_error_at), feed.consecutive_errors)
+
+    def add_feed(self, feed: Feed) -> Feed:
+        lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
+        with lock:
+            self.conn.execute(
+                f"INSERT INTO feeds({self._FEED_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(url) DO NOTHING", self._feed_values(feed))
+        return self.get_feed(feed.url)
+
+    def remove_feed(self, url: str) -> Feed:
+        lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
+        with lock:
+            feed = self.get_feed(url)
+            self.conn.execute("DELETE FROM feeds WHERE url = ?", (url,))
+        return feed
+
+    def get_feed(self, url: str) -> Feed:
+        row = self.conn.execute(f"SELECT {self._FEED_COLUMNS} FROM feeds WHERE url = ?",
+                                (url,)).fetchone()  # fmt: skip
+        if row is None:
+            raise NotFoundError(f"no feed {url!r} is followed")
+        seen = self.conn.execute("SELECT COUNT(*) FROM feed_entries WHERE feed_url = ?",
+                                 (url,)).fetchone()[0]  # fmt: skip
+        return self._feed(row, int(seen))
+
+    def list_feeds(self) -> list[Feed]:
+        counts = dict(self.conn.execute(
+            "SELECT feed_url, COUNT(*) FROM feed_entries GROUP BY feed_url").fetchall())
+        rows = self.conn.execute(f"SELECT {self._FEED_COLUMNS} FROM feeds ORDER BY url")
+        return [self._feed(row, int(counts.get(row[0], 0))) for row in rows.fetchall()]
+
+    def due_feeds(self, now: float) -> list[Feed]:
+        rows = self.conn.execute(
+            f"SELECT {self._FEED_COLUMNS} FROM feeds WHERE next_check_ts <= ?"
+            " ORDER BY next_check_ts, url", (now,)).fetchall()
+        return [self._feed(row) for row in rows]
+
+    def seen_entries(self, feed_url: str, keys: Sequence[EntryKey]) -> list[bool]:
+        found: dict[str, set[str]] = {"guid": set(), "link": set(), "content_hash": set()}
+        for column in found:
+            values = sorted({v for k in keys if (v := getattr(k, column))})
+            for chunk, marks in _in_chunks(values, 500):
+                found[column].update(r[0] for r in self.conn.execute(
+                    f"SELECT {column} FROM feed_entries WHERE feed_url = ?"
+                    f" AND {column} IN ({marks})", [feed_url, *chunk]))
+        return [bool((k.guid and k.guid in found["guid"])
+                     or (k.link and k.link in found["link"])
+                     or (k.content_hash and k.content_hash in found["content_hash"]))
+                for k in keys]
+
+    def record_poll(self, feed: Feed, seen: Sequence[EntryKey]) -> bool:
+        lock = contextlib.nullcontext() if self.conn.in_transaction else self.write_lock()
+        with lock:
+            if not self.conn.execute("SELECT 1 FROM feeds WHERE url = ?",
+                                     (feed.url,)).fetchone():  # fmt: skip
+                return False  # removed meanwhile (feeds remove, the API)
+            values = self._feed_values(feed)
+            self.conn.execute(
+                "UPDATE feeds SET title = ?, site_url = ?, etag = ?, last_modified = ?,"
+                " interval = ?, next_check_ts = ?, last_fetch_ts = ?, last_status = ?,"
+                " last_new_entry_ts = ?, last_error = ?, last_error_ts = ?,"
+                " consecutive_errors = ? WHERE url = ?",
+                (*values[1:3], *values[4:], feed.url))
+            now = datetime.now(UTC).timestamp()
+            self.conn.executemany(
+                "INSERT INTO feed_entries(feed_url, guid, link, content_hash, seen_ts)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(feed.url, k.guid, k.link, k.content_hash, now) for k in seen])
+        return True
 
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, all required."""

@@ -21,19 +21,30 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from storyline import serialize
+from storyline.alerts import follow
+from storyline.alerts import serialize as alert_shapes
+from storyline.alerts.follows import MAX_TARGET_CHARS
 from storyline.errors import NotFoundError
-from storyline.store import StoryFilter
+from storyline.models import Follow
+from storyline.store import Store, StoryFilter
 from storyline.web.schemas import (
+    AlertListOut,
     ArticleOut,
     EntityListOut,
     EntityStoriesOut,
     ErrorOut,
     ExplanationOut,
+    FeedAddOut,
+    FeedDeletedOut,
+    FeedListOut,
+    FollowListOut,
+    FollowOut,
     HealthOut,
     IngestOut,
     SearchOut,
     StoryListOut,
     StoryViewOut,
+    UnfollowOut,
 )
 from storyline.web.server import (
     MAX_POST_ARTICLES,
@@ -58,7 +69,10 @@ timelines of developments, articles, text and semantic search, and entities.
   otherwise; `until` with a bare date includes that whole day.
 * **`entity` filter**: a canonical name or alias from the entity index (`/api/v1/entities`),
   case-insensitive; an unknown name matches no story.
-* **Writes**: `POST /api/v1/articles` with `Authorization: Bearer <STORYLINE_API_TOKEN>`.
+* **Writes**: `POST /api/v1/articles`, `POST /api/v1/follows` and
+  `DELETE /api/v1/follows/{id}`, with `Authorization: Bearer <STORYLINE_API_TOKEN>`.
+* **Alerts**: what is new for each follow (`/api/v1/alerts`); the same as Atom feeds at
+  `/alerts/feed.atom` and `/follows/{id}/feed.atom`.
 """
 
 #: Longest headline, URL and outlet name a POST may carry (422 beyond): far above real ones
@@ -347,3 +361,149 @@ async def post_articles(
                            "use `storyline ingest` for bulk imports")
     objects = [item.model_dump(exclude_none=True) for item in items]
     return await run_in_threadpool(ctx.ingest, objects)
+
+
+# --- follows and alerts (storyline.alerts) -------------------------------------------------
+
+
+class FollowIn(BaseModel):
+    """What to follow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["story", "entity", "query"] = Field(
+        description="story: its new developments; entity, query: the stories it appears in.")
+    target: str = Field(min_length=1, max_length=MAX_TARGET_CHARS, description=(
+        "A story id (or a unique prefix of 4+ characters), an entity's canonical name or "
+        "alias, or a full-text query (every word must match)."))
+
+
+def _follow_out(store: Store, item: Follow) -> dict[str, Any]:
+    return {**alert_shapes.follow(item), "alerts": store.count_alerts(follow_id=item.id),
+            "feed": f"/follows/{item.id}/feed.atom"}
+
+
+@router.get("/follows", summary="What is followed", response_model=FollowListOut)
+def list_follows(request: Request) -> dict[str, Any]:
+    """Every follow, oldest first, with its number of alerts and the path of its Atom feed
+    of alerts (``/alerts/feed.atom`` has everyone's)."""
+    store = web_context(request).store()
+    with store.read_snapshot():
+        return {"items": [_follow_out(store, f) for f in store.follows()]}
+
+
+@router.post("/follows", summary="Follow a story, an entity or a query (token required)",
+             response_model=FollowOut, responses=_errors(400, 401, 403, 404, 422))
+def add_follow(
+    request: Request, body: FollowIn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Follow ``target`` (of ``kind``); following the same thing again returns the existing
+    follow. 404 for an unknown story or entity, 400 for an ambiguous story prefix or a query
+    without words. From then on, every ingest records alerts for it."""
+    _check_token(credentials)
+    store = web_context(request).store()
+    return _follow_out(store, follow(store, body.kind, body.target))
+
+
+@router.delete("/follows/{follow_id}", summary="Stop following (token required)",
+               response_model=UnfollowOut, responses=_errors(401, 403, 404, 422))
+def delete_follow(
+    request: Request, follow_id: str,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Delete the follow ``follow_id`` and its alerts; returns it as it was."""
+    _check_token(credentials)
+    store = web_context(request).store()
+    with store.read_snapshot():
+        count = store.count_alerts(follow_id=follow_id)
+    removed = store.remove_follow(follow_id)
+    return {"deleted": {**alert_shapes.follow(removed), "alerts": count,
+                        "feed": f"/follows/{removed.id}/feed.atom"}}
+
+
+@router.get("/alerts", summary="Recent alerts, newest first", response_model=AlertListOut,
+            responses=_errors(404, 422))
+def list_alerts(
+    request: Request,
+    follow_id: Annotated[str | None, Query(alias="follow", max_length=100,
+                                           description="Only this follow's alerts.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """What was new for each follow: the story, the article, and for a followed story the
+    developments it brought (action, modality, event date, novelty), each with its webhook
+    ``delivery`` state; ``total`` counts them over all pages. 404 for an unknown follow."""
+    store = web_context(request).store()
+    with store.read_snapshot():
+        if follow_id is not None and follow_id not in {f.id for f in store.follows()}:
+            raise NotFoundError(f"no follow with id {follow_id!r}")
+        found = store.list_alerts(follow_id=follow_id, limit=limit, offset=offset)
+        total = store.count_alerts(follow_id=follow_id)
+        states = store.deliveries(a.id for a in found)
+    return {"total": total, "items": [alert_shapes.alert(a, states.get(a.id)) for a in found],
+            "limit": limit, "offset": offset}
+
+
+# --- feeds (storyline.feeds) ----------------------------------------------------------------
+
+
+class FeedIn(BaseModel):
+    """A feed to follow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=MAX_URL_CHARS, description=(
+        "An http(s) URL: a feed, or a site whose page announces one (discovered)."))
+    discover: bool = Field(True, description="Fetch the URL to find its feed (false: follow "
+                           "it as given).")
+
+
+@router.get("/feeds", summary="Followed feeds and their health", response_model=FeedListOut)
+def list_feeds(request: Request) -> dict[str, Any]:
+    """Every followed feed (``storyline feeds list --json``): state, last fetch, last new
+    entry, the last error and how many polls in a row failed, next check, interval."""
+    from storyline.feeds.sources import health
+
+    store = web_context(request).store()
+    return {"items": [health(f) for f in store.list_feeds()]}
+
+
+@router.post("/feeds", summary="Follow a feed (token required)", response_model=FeedAddOut,
+             responses=_errors(400, 401, 403, 422))
+async def add_feed(
+    request: Request, body: FeedIn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Follow the feed ``url`` leads to (``storyline feeds add``); 400 when no feed is found
+    there or it cannot be fetched (the reason in ``detail``). ``storyline watch`` polls it
+    from its next round."""
+    from storyline.feeds.sources import add_feeds, health
+
+    _check_token(credentials)
+    ctx = web_context(request)
+
+    def add() -> dict[str, Any]:
+        (added,) = add_feeds(ctx.store(), [body.url], settings=ctx.settings,
+                             discover=body.discover)
+        if added.feed is None:
+            raise BadParameter(f"url: {added.error}")
+        return {"feed": health(added.feed), "new": added.new}
+
+    return await run_in_threadpool(add)
+
+
+@router.delete("/feeds", summary="Stop following a feed (token required)",
+               response_model=FeedDeletedOut, responses=_errors(401, 403, 404, 422))
+def delete_feed(
+    request: Request,
+    url: Annotated[str, Query(min_length=1, max_length=MAX_URL_CHARS,
+                              description="The feed's URL, as listed.")],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """Stop following the feed ``url`` (its articles stay); returns it as it was."""
+    from storyline.feeds.sources import health, unfollow
+
+    _check_token(credentials)
+    return {"deleted": health(unfollow(web_context(request).store(), url))}
+

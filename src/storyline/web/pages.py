@@ -259,6 +259,9 @@ def story_page(request: Request, story_id: str) -> Response:
         "chart": activity_chart([a.published for a in view.story.articles if not a.copy_of]),
         "outlets": by_outlet(view.story),
         "copies": copies_of(view.story),
+        # Its follow, if any (storyline.alerts).
+        "followed": next((f for f in store.follows()
+                          if f.kind == "story" and f.target == view.story.summary.id), None),
         **story_sections(serialize.story_view(view)),
     })
 

@@ -375,3 +375,124 @@ class IngestOut(BaseModel):
     stories_created: int
     articles: list[IngestedOut]
     rejections: list[RejectionOut]
+
+
+# --------------------------------------------------------------------------- follows and alerts
+
+
+class FollowOut(BaseModel):
+    """``alerts.serialize.follow`` plus its number of alerts."""
+
+    id: str
+    kind: Literal["story", "entity", "query"]
+    target: str = Field(description="The story id, entity name or query followed.")
+    label: str = Field(description="The story's title, the entity's canonical name, the query.")
+    created_at: str = Field(description=_TIME)
+    alerts: int = Field(description="Alerts recorded for it.")
+    feed: str = Field(description="Path of its Atom feed of alerts.")
+
+
+class FollowListOut(BaseModel):
+    """Everything followed, oldest first."""
+
+    items: list[FollowOut]
+
+
+class UnfollowOut(BaseModel):
+    """The follow removed (with its alerts)."""
+
+    deleted: FollowOut
+
+
+class AlertDevelopmentOut(BaseModel):
+    """A development an alert reports (``alerts.serialize.development``)."""
+
+    event_id: str = Field(description="The story's event (empty for entity/query alerts).")
+    action: str
+    label: str
+    modality: str
+    novelty: str = Field(description="new, update, or reported (entity and query alerts).")
+    when: TimeSpanOut | None
+    verdict: str | None
+    sentence: str
+
+
+class DeliveryOut(BaseModel):
+    """An alert's webhook delivery state (``alerts.serialize.delivery_state``)."""
+
+    status: Literal["pending", "delivered"]
+    attempts: int
+    last_error: str | None
+    last_attempt: str | None = Field(description=_TIME)
+    delivered_at: str | None = Field(description=_TIME)
+    next_attempt: str | None = Field(description=_TIME)
+
+
+class AlertOut(BaseModel):
+    """``alerts.serialize.alert``: what was new for a follow."""
+
+    id: str
+    follow_id: str
+    kind: Literal["development", "new_story", "story"]
+    story_id: str
+    story_title: str
+    article_id: str
+    article_title: str
+    article_url: str | None
+    outlet: str | None
+    published: str = Field(description=_TIME)
+    created_at: str = Field(description=_TIME)
+    developments: list[AlertDevelopmentOut]
+    delivery: DeliveryOut | None = Field(description="Null when no webhook was configured.")
+
+
+class AlertListOut(BaseModel):
+    """One page of alerts, most recent first."""
+
+    total: int = Field(description="Alerts matching, over all pages.")
+    items: list[AlertOut]
+    limit: int
+    offset: int
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+class FeedOut(BaseModel):
+    """``feeds.sources.health``: a followed feed, its schedule and health."""
+
+    url: str
+    title: str | None = Field(description="The feed's own title, once fetched.")
+    site_url: str | None = Field(description="The site it was discovered from, if any.")
+    state: Literal["new", "ok", "failing"] = Field(
+        description="new: never polled; failing: its last poll failed (it is still polled).")
+    added_at: str | None = Field(description=_TIME)
+    last_fetch: str | None = Field(description="Last poll. " + _TIME)
+    last_status: Literal["ok", "not modified", "error"] | None
+    last_new_entry: str | None = Field(description="Last poll that found new entries. " + _TIME)
+    last_error: str | None = Field(description="Why the last failed poll failed.")
+    last_error_at: str | None = Field(description=_TIME)
+    consecutive_errors: int = Field(description="Failed polls in a row (backoff grows).")
+    next_check: str | None = Field(description="When it is due. " + _TIME)
+    overdue: bool = Field(description="Due now (storyline watch polls it next round).")
+    interval: float = Field(description="Polling interval in seconds, adapted to the feed.")
+    entries_seen: int = Field(description="Entries recorded as seen (never ingested twice).")
+
+
+class FeedListOut(BaseModel):
+    """Every followed feed, in URL order."""
+
+    items: list[FeedOut]
+
+
+class FeedAddOut(BaseModel):
+    """The feed a POST follows."""
+
+    feed: FeedOut
+    new: bool = Field(description="False when it was already followed.")
+
+
+class FeedDeletedOut(BaseModel):
+    """The feed a DELETE stopped following, as it was."""
+
+    deleted: FeedOut

@@ -478,7 +478,7 @@ def create_app(settings: Settings, *, store_path: str | Path | None = None,
     ``encoder`` embeds semantic-search queries and POSTed articles (default: the bundled
     MiniLM, loaded on first use).
     """
-    from storyline.web import api, pages
+    from storyline.web import alerts, api, feeds, pages
 
     ctx = WebContext(settings, store_path=store_path, encoder=encoder)
     ctx.templates.env.filters.update(pages.FILTERS)
@@ -503,6 +503,8 @@ def create_app(settings: Settings, *, store_path: str | Path | None = None,
     _install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)  # /feeds (storyline.feeds)
+    app.include_router(alerts.router)  # /alerts and the Atom feeds (storyline.alerts)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
