@@ -761,9 +761,11 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
 
 @evaluate.command("stream")
 @_eval_options
-@click.option("--dataset", type=click.Choice(["uci", "demo", "ecbplus", "local", "all"]),
+@click.option("--dataset",
+              type=click.Choice(["uci", "demo", "ecbplus", "local", "local2", "all"]),
               default="all", show_default=True,
-              help="Which labelled stream (local: demo/local, look-alike local incidents).")
+              help="Which labelled stream (local: demo/local, look-alike local incidents in"
+                   " Dayton; local2: demo/local2, the same regime in Leicester).")
 def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
     """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""
     from storyline.evaluation.runs import run_stream

@@ -185,3 +185,28 @@ def test_local_stream_evaluation_reports_storyline_and_baselines() -> None:
     table = format_stream({"local": report})
     assert "every article alone" in table and "enrichment off" in table
     assert all(f"threshold {t}" in table for t in LOCAL_TFIDF_THRESHOLDS)
+
+
+LOCAL2 = LOCAL.parent / "local2"
+
+
+def test_second_local_stream_agrees_with_its_gold() -> None:
+    """``demo/local2`` (Leicester): every article labelled once, every label an event, the
+    stream in publication order with offsets, and the look-alike regime (several events of
+    each incident kind, most events reported once or twice, some developing over days)."""
+    lines = (LOCAL2 / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [json.loads(line) for line in lines if line.strip()]
+    gold = json.loads((LOCAL2 / "gold.json").read_text(encoding="utf-8"))
+    urls = [a["url"] for a in articles]
+    assert len(urls) == len(set(urls)) and set(urls) == set(gold["articles"])
+    assert set(gold["articles"].values()) == set(gold["events"])
+    times = [_published(a) for a in articles]
+    assert all(t.tzinfo is not None for t in times) and times == sorted(times)
+    kinds = Counter(e["kind"] for e in gold["events"].values())
+    assert all(kinds[k] >= 4 for k in ("stabbing-assault", "house-fire", "crash",
+                                       "robbery-burglary"))
+    sizes = Counter(gold["articles"].values())
+    assert sum(1 for n in sizes.values() if n == 1) >= 5
+    assert sum(1 for n in sizes.values() if n >= 4) >= 3
+    records, by_source, _ = local_gold(LOCAL2)
+    assert len(by_source) == len(records) == len(articles)

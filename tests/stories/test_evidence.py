@@ -173,6 +173,25 @@ def test_streets_are_normalised() -> None:
     assert streets("traders on Wall Street") == frozenset()
 
 
+def test_british_streets_are_read_and_normalised() -> None:
+    from storyline.stories.places import streets
+
+    text = ("Police closed Melton Road at Troon Way; a man was stabbed on St Saviour’s Road and "
+            "another in Linden Close, near Humberstone Gate and St. Saviour's Road.")
+    assert streets(text) == {"melton road", "troon way", "st saviour's road", "linden close",
+                             "humberstone gate"}
+
+
+def test_a_street_tagged_as_a_person_or_organisation_is_a_place() -> None:
+    text = "A man, 67, died in a fire on Saffron Lane in Leicester. Troon Way was closed."
+    e = evidence_for("House fire on Saffron Lane", text, language="en",
+                     entities=[_Entity("Saffron Lane", "person"), _Entity("Troon Way", "org"),
+                               _Entity("Derek Howell", "person"),
+                               _Entity("Leicester", "place")])
+    assert e.people == {"derek howell"} and e.orgs == frozenset()
+    assert any(p.endswith("/leicester/saffron lane") for p in e.places)
+
+
 def test_officials_are_not_people_of_the_event() -> None:
     salem = _evidence(SALEM)
     assert "darnell pryor" in salem.people

@@ -30,6 +30,8 @@ DEMO_DIR = REPO / "demo"
 SEEDS_DIR = REPO.parent / "shared" / "samples" / "seeds"
 #: The local news stream (one city, three weeks, look-alike incidents) and its gold events.
 LOCAL_DIR = DEMO_DIR / "local"
+#: A second local stream, written without reading how Storyline decides (Leicester, UK).
+LOCAL2_DIR = DEMO_DIR / "local2"
 
 
 class CachedEncoder:
@@ -156,6 +158,9 @@ def run_stream(
         if dataset in ("local", "all"):
             folder = Path(data) if data and dataset == "local" else LOCAL_DIR
             results["local"] = evaluate_local(folder, encoder=encoder)
+        if dataset in ("local2", "all"):
+            folder = Path(data) if data and dataset == "local2" else LOCAL2_DIR
+            results["local2"] = evaluate_local(folder, encoder=encoder)
     finally:
         encoder.save()
     return format_stream(results), results

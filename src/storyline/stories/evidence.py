@@ -249,6 +249,10 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     else:
         orgs.update(k.lower() for k in keywords)
     people -= _officials(people, full)
+    # A street a tagger took for a person or an organisation ("Saffron Lane", "Troon Way")
+    # is a place: the streets below find it in the text.
+    people = {p for p in people if not _places.STREET_NAME.search(p)}
+    orgs = {o for o in orgs if not _places.STREET_NAME.search(o)}
     places = _places.resolve_places(place_names)
     if (language or "en")[:2].lower() == "en":
         places = _places.with_streets(places, _places.streets(full))

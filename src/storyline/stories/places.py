@@ -42,12 +42,21 @@ _COUNTRY_ALIASES = {
 #: of small towns hold regions and nicknames ("Central Valley" is one of Santa Maria's).
 ALIAS_MIN_POPULATION = 1_000_000
 
-#: A street name: one to three capitalised words (or an ordinal) and a street type.
-_STREET = re.compile(
-    r"\b((?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))(?:\s+[A-Z][a-z]+){0,2})\s+"
-    r"(Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.|Drive|Dr\.|Lane|Ln\.|Pike"
-    r"|Parkway|Pkwy\.|Highway|Hwy\.|Court|Ct\.|Terrace|Circle)(?![\w])"
+#: Street types, American and British ("Troon Way", "Humberstone Gate", "Linden Close").
+STREET_TYPES = (
+    "Street|St\\.|Avenue|Ave\\.|Road|Rd\\.|Boulevard|Blvd\\.|Drive|Dr\\.|Lane|Ln\\.|Pike"
+    "|Parkway|Pkwy\\.|Highway|Hwy\\.|Court|Ct\\.|Terrace|Circle|Way|Close|Crescent|Place"
+    "|Square|Row|Walk|Grove|Gate"
 )
+#: A street name: one to three capitalised words (or an ordinal; "St" and a possessive
+#: allowed: "St Saviour's Road") and a street type.
+_STREET = re.compile(
+    r"\b((?:St\.?\s+)?(?:[A-Z][a-z]+(?:['’]s)?|\d{1,3}(?:st|nd|rd|th))"
+    r"(?:\s+[A-Z][a-z]+(?:['’]s)?){0,2})\s+"
+    rf"({STREET_TYPES})(?![\w])"
+)
+#: A name that ends in a street type: a street, whatever a tagger typed it as.
+STREET_NAME = re.compile(rf"\s(?:{STREET_TYPES.lower()})$")
 _STREET_TYPES = {"st.": "street", "ave.": "avenue", "rd.": "road", "blvd.": "boulevard",
                  "dr.": "drive", "ln.": "lane", "pkwy.": "parkway", "hwy.": "highway",
                  "ct.": "court"}
@@ -142,7 +151,9 @@ def streets(text: str) -> frozenset[str]:
     ``"3rd street"``)."""
     out = set()
     for name, kind in _STREET.findall(text):
-        words = [w.lower() for w in name.split()]
+        words = [w.lower().replace("’", "'") for w in name.split()]
+        if words[0] == "st.":
+            words[0] = "st"
         while len(words) > 1 and words[0].rstrip(".") in _DIRECTIONS:
             words = words[1:]
         words = [_ORDINALS.get(w, w) for w in words]
