@@ -91,3 +91,19 @@ def test_segments_are_lines_cut_into_sentences() -> None:
     text = "One sentence here. Another one!\n\nA line\n  \nLast."
     assert [text[a:b] for a, b in segments(text)] == [
         "One sentence here.", "Another one!", "A line", "Last."]
+
+
+def test_a_long_signoff_with_a_short_line_inside_is_cut_whole() -> None:
+    """Five closing segments, one of them short ("Got a story?"): all of them go, and a
+    short real last line after a real closing sentence stays."""
+    block = ("Anyone with information is asked to contact Policelink on 131 444 or Crime "
+             "Stoppers on 1800 333 000. Information can be given anonymously.\n\n"
+             "Got a story? Email news@echo.example. The Echo is in letterboxes every Wednesday.")
+    bodies = [f"{body}\n{body}" for body in BODIES]  # the block is under half of each
+    articles = [_article(i, f"{body}\n\n{block}") for i, body in enumerate(bodies)]
+    short_end = _article(9, f"{BODIES[0]}\n\nShe said: no.", title="Another story")
+    tails = OutletTails()
+    tails.learn([*articles, short_end])
+    assert tails.strip([*articles, short_end]) == len(bodies)
+    assert [a.text for a in articles] == bodies
+    assert short_end.text.endswith("She said: no.")

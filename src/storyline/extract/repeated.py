@@ -11,10 +11,12 @@ and the year under every story, and the same-event score reads two shootings a d
 one event (on the local-news dev set, ``storyline eval stream --dataset local``).
 
 A *segment* is a line of the body, or a sentence of it. The last ``TAIL_SEGMENTS`` segments of
-every article are counted per outlet; a segment that closes at least ``MIN_ARTICLES``
+every article (short ones, under ``MIN_SEGMENT_CHARS``, are passed over: "Got a story?") are
+counted per outlet; a segment that closes at least ``MIN_ARTICLES``
 articles of one outlet with different headlines (so that re-posts of one article do not count)
 is a sign-off. ``strip`` then removes, from the end of each body, the run of segments that
-are sign-offs of its outlet — never a segment above a real closing sentence, and never more
+are sign-offs of its outlet (a short segment inside the run goes with it) — never a segment
+above a real closing sentence, and never more
 than ``MAX_STRIP_SHARE`` of the body's words (a body that would lose more is left whole). The
 whole chunk is counted before anything is stripped, so the first articles of a run are
 cleaned as well as the later ones; the counts live as long as the ``OutletTails`` (one ingest
@@ -31,8 +33,9 @@ from storyline.models import Article
 
 __all__ = ["OutletTails", "segments"]
 
-#: Closing segments of each article counted and stripped.
-TAIL_SEGMENTS = 4
+#: Closing segments of each article counted and stripped (short ones not counted). Six: a
+#: police appeal, its second sentence and a newsletter line of two sentences is five.
+TAIL_SEGMENTS = 6
 #: Articles of one outlet (with different headlines) a closing segment must end.
 MIN_ARTICLES = 3
 #: Largest share of a body's words that stripping may remove.
@@ -67,6 +70,13 @@ def segments(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _closing(text: str, spans: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """The last ``TAIL_SEGMENTS`` segments of ``text`` that are long enough to count."""
+    spans = segments(text) if spans is None else spans
+    long = [(s, e) for s, e in spans if len(text[s:e].strip()) >= MIN_SEGMENT_CHARS]
+    return long[-TAIL_SEGMENTS:]
+
+
 def _key(segment: str) -> str:
     """A segment compared loosely: case, spacing and digits (years, phone numbers) aside."""
     return _DIGITS.sub("0", _SPACE.sub(" ", segment.strip().lower()))
@@ -96,11 +106,8 @@ class OutletTails:
                 continue
             table = self._seen.setdefault(outlet, {})
             headline = " ".join(article.title.lower().split()) or article.id
-            for start, end in segments(article.text)[-TAIL_SEGMENTS:]:
-                text = article.text[start:end]
-                if len(text.strip()) < MIN_SEGMENT_CHARS:
-                    continue
-                key = _key(text)
+            for start, end in _closing(article.text):
+                key = _key(article.text[start:end])
                 headlines = table.pop(key, set())  # re-inserted: most recently seen last
                 if len(headlines) < MIN_ARTICLES:
                     headlines.add(headline)
@@ -123,9 +130,17 @@ class OutletTails:
             if outlet is None or outlet not in self._seen:
                 continue
             spans = segments(article.text)
+            closing = _closing(article.text, spans)
+            if not closing:
+                continue
             cut = None
-            for start, end in reversed(spans[-TAIL_SEGMENTS:]):
-                if not self.is_signoff(outlet, article.text[start:end]):
+            for start, end in reversed(spans):
+                if start < closing[0][0]:
+                    break
+                segment = article.text[start:end]
+                if len(segment.strip()) < MIN_SEGMENT_CHARS:
+                    continue  # short: it goes with the sign-offs above it, if any
+                if not self.is_signoff(outlet, segment):
                     break
                 cut = start
             if cut is None:
