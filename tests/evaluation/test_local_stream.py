@@ -210,3 +210,20 @@ def test_second_local_stream_agrees_with_its_gold() -> None:
     assert sum(1 for n in sizes.values() if n >= 4) >= 3
     records, by_source, _ = local_gold(LOCAL2)
     assert len(by_source) == len(records) == len(articles)
+
+
+def test_third_local_stream_is_mostly_single_reports() -> None:
+    """``demo/local3`` (Brisbane): labelled throughout, in publication order, and most events
+    reported once, as in a real local stream."""
+    folder = LOCAL.parent / "local3"
+    articles = [json.loads(line) for line in
+                (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    assert {a["url"] for a in articles} == set(gold["articles"])
+    assert set(gold["articles"].values()) == set(gold["events"])
+    times = [_published(a) for a in articles]
+    assert times == sorted(times)
+    sizes = Counter(gold["articles"].values())
+    assert sum(1 for n in sizes.values() if n == 1) > 0.5 * len(sizes)
+    records, by_source, _ = local_gold(folder)
+    assert len(by_source) == len(records) == len(articles)

@@ -67,6 +67,13 @@ def test_places_resolve_with_containment() -> None:
     assert resolve_places(["Nowhereville"]) == frozenset({"?nowhereville"})
 
 
+def test_an_ambiguous_city_stays_in_the_country_the_article_names() -> None:
+    # Logan, Queensland is not in the gazetteer: next to Brisbane, "Logan" is not in Utah.
+    assert resolve_places(["Logan", "Brisbane"]) == {"?logan", "AU/04/brisbane"}
+    assert resolve_places(["Paris", "Texas"]) == {"US/TX/paris", "US/TX"}
+    assert any(p.startswith("US/") for p in resolve_places(["Logan"]))  # nothing says otherwise
+
+
 def test_places_alias_resolves_the_city_inside_a_county_name() -> None:
     places = _evidence(FRESNO).places
     assert "US/CA/fresno" in places  # from the alias "Fresno" of "Fresno County"

@@ -32,6 +32,8 @@ SEEDS_DIR = REPO.parent / "shared" / "samples" / "seeds"
 LOCAL_DIR = DEMO_DIR / "local"
 #: A second local stream, written without reading how Storyline decides (Leicester, UK).
 LOCAL2_DIR = DEMO_DIR / "local2"
+#: A third, written blind too, where most events get one report (Brisbane, Australia).
+LOCAL3_DIR = DEMO_DIR / "local3"
 
 
 class CachedEncoder:
@@ -161,6 +163,9 @@ def run_stream(
         if dataset in ("local2", "all"):
             folder = Path(data) if data and dataset == "local2" else LOCAL2_DIR
             results["local2"] = evaluate_local(folder, encoder=encoder)
+        if dataset in ("local3", "all"):
+            folder = Path(data) if data and dataset == "local3" else LOCAL3_DIR
+            results["local3"] = evaluate_local(folder, encoder=encoder)
     finally:
         encoder.save()
     return format_stream(results), results

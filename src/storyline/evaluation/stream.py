@@ -470,7 +470,7 @@ def format_stream(results: dict[str, Any]) -> str:
                     f"{tfidf['recall']:.3f} F1 {tfidf['f1']:.3f}, pairwise F1 "
                     f"{tfidf['pair_f1']:.3f}, stories {tfidf['predicted_clusters']}/"
                     f"{tfidf['gold_clusters']}")
-    for key in ("local", "local2"):
+    for key in ("local", "local2", "local3"):
         if results.get(key):
             lines += format_local(results[key])
     return "\n".join(lines)

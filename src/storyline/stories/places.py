@@ -115,16 +115,24 @@ def resolve_places(names: Iterable[str]) -> frozenset[str]:
     """Paths of the places an article names; an unknown name stays as ``"?name"``.
 
     The candidates of an ambiguous city are narrowed by the other places of the same article
-    (a "Dayton" next to "Ohio" is Dayton, Ohio)."""
+    (a "Dayton" next to "Ohio" is Dayton, Ohio), then by their countries; an ambiguous name
+    none of whose candidates lies in a country the article otherwise names stays unresolved
+    (a "Logan" next to "Brisbane" is not Logan, Utah: the gazetteer lacks Logan, Queensland)."""
     names = [n for n in dict.fromkeys(n.strip() for n in names) if n]
     found = {n: _candidates(n) for n in names}
     context = {c for cands in found.values() if len(cands) == 1 for c in cands}
+    countries = {c.split("/", 1)[0] for c in context}
     out: set[str] = set()
     for name, cands in found.items():
         if not cands:
             out.add("?" + name.lower())
             continue
         in_context = [c for c in cands if any(_contains(ctx, c) for ctx in context if ctx != c)]
+        if not in_context and len(cands) > 1 and countries:
+            in_context = [c for c in cands if c.split("/", 1)[0] in countries]
+            if not in_context:
+                out.add("?" + name.lower())
+                continue
         out.add((in_context or list(cands))[0])
     return frozenset(out)
 
