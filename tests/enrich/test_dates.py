@@ -365,3 +365,75 @@ def test_dates_until_looks_ahead_unless_the_sentence_is_past_before_it() -> None
     assert sunday.start == "2025-02-23"
     (past,) = resolve_dates("The border stayed closed until Sunday, officials said.", tuesday)
     assert past.start == "2025-02-16"
+
+
+# German, Spanish and French (enrich/foreign_dates.py) -------------------------------------------
+
+FOREIGN = {
+    "de": (
+        "Putin wird am 16. Mai 2024 nach Peking reisen. Der Kreml hatte gestern bestätigt, "
+        "dass der Besuch Mitte Mai stattfindet, wie schon im März angekündigt. Heute Morgen "
+        "sagte Peskow, man spreche seit April darüber. Ende Juni folgt ein Gipfel; am "
+        "Donnerstag trifft er Xi, und morgen reist August Müller ab.",
+        [("16. Mai 2024", "2024-05-16", "2024-05-16", "day"),
+         ("gestern", "2024-05-13", "2024-05-13", "day"),
+         ("Mitte Mai", "2024-05-11", "2024-05-20", "part-of-month"),
+         ("März", "2024-03-01", "2024-03-31", "month"),
+         ("Heute", "2024-05-14", "2024-05-14", "day"),
+         ("April", "2024-04-01", "2024-04-30", "month"),
+         ("Ende Juni", "2024-06-21", "2024-06-30", "part-of-month"),
+         ("morgen", "2024-05-15", "2024-05-15", "day")],
+    ),
+    "es": (
+        "Putin viajará a Pekín el 16 de mayo de 2024. El Kremlin confirmó ayer que la visita "
+        "será a mediados de mayo, como se anunció en marzo. Esta mañana, Peskov dijo que "
+        "mañana habrá detalles. Hay conversaciones desde abril de 2023; el jueves verá a Xi.",
+        [("16 de mayo de 2024", "2024-05-16", "2024-05-16", "day"),
+         ("ayer", "2024-05-13", "2024-05-13", "day"),
+         ("mediados de mayo", "2024-05-11", "2024-05-20", "part-of-month"),
+         ("marzo", "2024-03-01", "2024-03-31", "month"),
+         ("mañana", "2024-05-15", "2024-05-15", "day"),
+         ("abril de 2023", "2023-04-01", "2023-04-30", "month")],
+    ),
+    "fr": (
+        "Poutine se rendra à Pékin le 16 mai 2024. Le Kremlin a confirmé hier que la visite "
+        "aura lieu mi-mai, comme annoncé en mars. Aujourd'hui, Peskov a dit que demain il y "
+        "aurait des détails, le 1er juin au plus tard. Fin juin, un sommet ; jeudi, il verra Xi.",
+        [("16 mai 2024", "2024-05-16", "2024-05-16", "day"),
+         ("hier", "2024-05-13", "2024-05-13", "day"),
+         ("mi-mai", "2024-05-11", "2024-05-20", "part-of-month"),
+         ("mars", "2024-03-01", "2024-03-31", "month"),
+         ("Aujourd'hui", "2024-05-14", "2024-05-14", "day"),
+         ("demain", "2024-05-15", "2024-05-15", "day"),
+         ("1er juin", "2024-06-01", "2024-06-01", "day"),
+         ("Fin juin", "2024-06-21", "2024-06-30", "part-of-month")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(FOREIGN))
+def test_dates_german_spanish_french_resolve_like_english(language: str) -> None:
+    text, expected = FOREIGN[language]
+    spans = resolve_dates(text, TUE_2024_05_14, language=language)
+    # weekdays ("am Donnerstag", "el jueves", "jeudi") are left out: no tense cues to direct
+    # them; "Esta mañana" and "heute Morgen" are mornings, not tomorrow
+    assert [(s.text, s.start, s.end, s.granularity) for s in spans] == expected
+    for span in spans:
+        assert text[span.start_char : span.end_char] == span.text
+
+
+def test_dates_foreign_day_without_year_is_the_nearest_occurrence() -> None:
+    spans = resolve_dates("Der Gipfel ist am 3. Januar.", date(2024, 12, 20), language="de")
+    assert [(s.start, s.granularity) for s in spans] == [("2025-01-03", "day")]
+
+
+def test_dates_language_chooses_the_patterns() -> None:
+    # "hier" is French for yesterday and German for here; English text is read as before
+    assert resolve_dates("Wir sind hier.", TUE_2024_05_14, language="de") == []
+    assert resolve_dates("Il est arrivé hier.", TUE_2024_05_14, language="fr")[0].start == (
+        "2024-05-13"
+    )
+    english = "Putin will visit China in the second half of May."
+    assert resolve_dates(english, TUE_2024_03_19, language="en") == resolve_dates(
+        english, TUE_2024_03_19
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.enrich.developments import enrich_articles
+from storyline.enrich.developments import article_dates, enrich_articles
 from storyline.extract.build import extract_records
 from storyline.ingest.readers import read_paths
 from storyline.models import Article, Development
@@ -173,3 +173,22 @@ def test_developments_demo_gold_floors() -> None:
     figures = scores.figures()
     low = {k: (figures[k], v) for k, v in FLOORS.items() if figures[k] < v}
     assert not low, f"below the floor (got, floor): {low}"
+
+
+def test_developments_article_dates_read_the_articles_language() -> None:
+    article = Article(
+        id="x",
+        title="Putin reist nach Peking",
+        text="Putin reist am 16. Mai 2024 nach Peking, wie der Kreml gestern mitteilte.",
+        published=datetime(2024, 5, 14, 9, 0, tzinfo=UTC),
+        authors=[],
+        outlet="Wire",
+        url=None,
+        language="de",
+        source="x.txt",
+        raw_kind="text",
+    )
+    assert [(s.text, s.start) for s in article_dates(article)] == [
+        ("16. Mai 2024", "2024-05-16"),
+        ("gestern", "2024-05-13"),
+    ]

@@ -67,3 +67,46 @@ def test_build_out_of_range_timestamp_is_a_rejection_not_a_crash() -> None:
     fields = {"title": "Floods", "text": BODY, "published": 1e20}
     with pytest.raises(ExtractionError, match="out of range"):
         extract_record(RawRecord("t.jsonl:1", "jsonl", "{}", fields=fields))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/2024/05/16/council-closes-bridge", "/news/2024-05-16/council", "/2024-05-16-council",
+     "/news/20240516/council", "/a/20240516_council.html", "/2024/5/16/council"],
+)  # fmt: skip
+def test_build_date_from_the_urls_path_when_nothing_else_gives_one(path: str) -> None:
+    when = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+    fields = {"title": "Floods", "text": BODY, "url": f"https://ledger.example{path}"}
+    record = RawRecord("d.jsonl:1", "jsonl", "{}", fields=fields)
+    article = extract_record(record, options=ExtractOptions(fallback_time=when))
+    assert article.published == datetime(2024, 5, 16, tzinfo=UTC)
+    assert not article.date_inferred
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/2024/05/council-closes-bridge", "/2024/13/45/council", "/story/12345678/",
+     "/p?d=2024/05/16"],
+)  # fmt: skip
+def test_build_url_without_a_full_valid_day_gives_no_date(path: str) -> None:
+    when = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+    fields = {"title": "Floods", "text": BODY, "url": f"https://ledger.example{path}"}
+    record = RawRecord("d.jsonl:1", "jsonl", "{}", fields=fields)
+    article = extract_record(record, options=ExtractOptions(fallback_time=when))
+    assert article.published == when and article.date_inferred
+
+
+def test_build_stated_date_wins_over_the_urls() -> None:
+    dump = (
+        "Floods in the lower town\n16 mai 2024\n\n"
+        "Les crues ont inondé la ville basse pendant la nuit, et le maire a demandé aux "
+        "habitants de quatre rues proches du fleuve de quitter leur logement avant la marée.\n"
+        "https://ledger.example/2024/05/17/floods\n"
+    )
+    article = extract_record(RawRecord("f.txt", "text", dump))
+    assert article.url == "https://ledger.example/2024/05/17/floods"
+    assert article.published == datetime(2024, 5, 16, tzinfo=UTC)
+    no_date = dump.replace("16 mai 2024\n", "")
+    assert extract_record(RawRecord("f.txt", "text", no_date)).published == datetime(
+        2024, 5, 17, tzinfo=UTC
+    )

@@ -276,3 +276,108 @@ def test_clean_paragraphs_drops_boilerplate_keeps_body() -> None:
         "advertising.",
     ]
     assert clean_paragraphs(body) == [body[0], body[6], body[-1]]
+
+
+# Dates shown, not declared, in other languages ------------------------------------------------
+
+FOREIGN = {
+    "de": (
+        "Stadtrat beschließt neue Straßenbahnlinie in den Norden",
+        [
+            "Der Stadtrat hat am Donnerstag mit großer Mehrheit beschlossen, die Straßenbahn bis "
+            "in die nördlichen Vororte zu verlängern, nach jahrelangem Streit zwischen Anwohnern "
+            "und Geschäftsleuten.",
+            "Die neue Strecke soll zwölf Kilometer lang werden und elf Haltestellen bedienen; "
+            "die ersten Bahnen sollen nach Angaben der Verkehrsbetriebe im Jahr 2027 fahren.",
+            "Gegner hatten argumentiert, die Kosten von rund 480 Millionen Euro würden Geld für "
+            "Busse verdrängen, und Händler entlang der Strecke fürchteten jahrelange Baustellen.",
+        ],
+    ),
+    "es": (
+        "El ayuntamiento aprueba la nueva línea de tranvía hacia el norte",
+        [
+            "El pleno del ayuntamiento aprobó el jueves por amplia mayoría prolongar el tranvía "
+            "hasta los barrios del norte, tras años de disputa entre vecinos y comerciantes.",
+            "La nueva línea tendrá doce kilómetros y once paradas, y los primeros tranvías "
+            "circularán en 2027, según la empresa municipal de transportes.",
+            "Los detractores sostenían que el coste, de unos 480 millones de euros, restaría "
+            "dinero a los autobuses, y los comerciantes temían años de obras en la calle.",
+        ],
+    ),
+    "fr": (
+        "Le conseil municipal approuve une nouvelle ligne de tramway vers le nord",
+        [
+            "Le conseil municipal a approuvé jeudi à une large majorité le prolongement du "
+            "tramway jusqu'aux quartiers nord, après des années de conflit entre riverains et "
+            "commerçants.",
+            "La nouvelle ligne mesurera douze kilomètres et desservira onze arrêts, et les "
+            "premières rames circuleront en 2027, selon la régie des transports.",
+            "Les opposants estimaient que le coût, environ 480 millions d'euros, priverait les "
+            "bus de moyens, et les commerçants craignaient des années de travaux dans la rue.",
+        ],
+    ),
+}
+
+
+def foreign_page(language: str, *, byline: str, head: str = "", lang: str | None = None) -> str:
+    title, paragraphs = FOREIGN[language]
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="{language if lang is None else lang}"><head><meta charset="utf-8">
+<title>{title}</title>{head}</head>
+<body><main><article><h1>{title}</h1>{byline}
+<div class="article-body">{body}</div></article>
+<aside class="teasers"><p class="date">1. Januar 2020</p><p>Anderer Artikel</p></aside>
+</main></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("language", "byline", "published"),
+    [
+        ("de", '<div class="byline">Von <a href="/a">Anna Schmidt</a> | 16. Mai 2024, '
+               "14:30 Uhr</div>", datetime(2024, 5, 16, 14, 30, tzinfo=UTC)),
+        ("de", '<p class="article-date">Veröffentlicht am 16.05.2024</p>',
+         datetime(2024, 5, 16, tzinfo=UTC)),
+        ("es", '<p class="fecha">Publicado el 16 de mayo de 2024</p>',
+         datetime(2024, 5, 16, tzinfo=UTC)),
+        ("es", '<div class="byline">Por María López, 16 de mayo de 2024</div>',
+         datetime(2024, 5, 16, tzinfo=UTC)),
+        ("fr", "<p><time>le 16 mai 2024 à 14h30</time></p>",
+         datetime(2024, 5, 16, 14, 30, tzinfo=UTC)),
+        ("fr", '<p class="date">Publié le 16 mai 2024 à 14h30, mis à jour le 17 mai 2024</p>',
+         datetime(2024, 5, 16, 14, 30, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_extract_html_reads_shown_dates_in_german_spanish_french(
+    language: str, byline: str, published: datetime
+) -> None:
+    fields = extract_html(foreign_page(language, byline=byline))
+    assert fields.title == FOREIGN[language][0]
+    # trafilatura alone finds the teaser's "1. Januar 2020" (in an aside) on the Spanish and
+    # the first French page, and no time of day anywhere
+    assert fields.published == published
+
+
+def test_extract_html_shown_date_language_is_detected_when_undeclared() -> None:
+    byline = '<div class="byline">Von Anna Schmidt | 16. Mai 2024</div>'
+    fields = extract_html(foreign_page("de", byline=byline, lang=""))
+    assert fields.language is None
+    assert fields.published == datetime(2024, 5, 16, tzinfo=UTC)
+
+
+def test_extract_html_declared_date_written_out_in_french() -> None:
+    head = '<meta name="date" content="16 mai 2024">'
+    fields = extract_html(foreign_page("fr", byline="", head=head))
+    assert fields.published == datetime(2024, 5, 16, tzinfo=UTC)
+
+
+def test_extract_html_shown_date_posted_before_updated_in_english() -> None:
+    # trafilatura alone takes the update here
+    byline = (
+        '<p class="dateline">Updated 17 May 2024</p>'
+        '<p class="dateline">Published 16 May 2024</p>'
+    )
+    assert extract_html(page(byline=byline)).published == datetime(2024, 5, 16, tzinfo=UTC)
+    updated_only = '<p class="dateline">Updated 17 May 2024 10:00 GMT</p>'
+    published = extract_html(page(byline=updated_only)).published
+    assert published == datetime(2024, 5, 17, 10, 0, tzinfo=UTC)

@@ -1,5 +1,8 @@
 """Find date expressions in English news text and resolve them to intervals of calendar days.
 
+(German, Spanish and French: a smaller set, in ``foreign_dates.py``; ``resolve_dates``'s
+``language`` chooses.)
+
 Why our own resolver (see FIELD-NOTES, "Dates"): dateparser invents a day for "in May", loses
 "second half of", has no notion of "this week" or of ranges, and its PREFER_DATES_FROM is one
 global direction, so "last October" and "will visit in May" cannot both come out right.
@@ -76,6 +79,8 @@ from storyline.enrich.calendar_spans import (
     week_start,
     weekday_date,
 )
+from storyline.enrich.foreign_dates import LANGUAGES as FOREIGN_LANGUAGES
+from storyline.enrich.foreign_dates import resolve_foreign_dates
 from storyline.enrich.lexicon import word_set
 from storyline.enrich.tense import DateContext, Direction
 from storyline.errors import ConfigError
@@ -630,6 +635,7 @@ def resolve_dates(
     published: datetime | date,
     *,
     tense_hint: Direction | None = None,
+    language: str | None = None,
 ) -> list[TimeSpan]:
     """Find the date expressions in ``text`` and resolve each to an inclusive day interval.
 
@@ -639,10 +645,14 @@ def resolve_dates(
     gives no cue (``None``: the nearest occurrence, and the past one for a bare weekday).
     Returns the spans in text order, never overlapping. See the module docstring for the
     conventions ("two weeks ago" is one day, "the end of the year" is December, ...).
+    ``language`` (ISO 639-1; None: English) "de", "es" or "fr" reads the expressions
+    ``foreign_dates.py`` knows in that language instead, without tense cues.
     """
     if tense_hint not in (None, "past", "future"):
         raise ConfigError(f"tense_hint must be 'past', 'future' or None, not {tense_hint!r}")
     pub = published.date() if isinstance(published, datetime) else published
+    if language in FOREIGN_LANGUAGES:
+        return resolve_foreign_dates(text, pub, language)
     ctx = DateContext(text, pub, tense_hint)
 
     candidates: list[tuple[int, int, int, re.Match[str], _Pattern]] = []

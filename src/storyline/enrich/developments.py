@@ -470,7 +470,7 @@ def _byline_ranges(text: str) -> list[tuple[int, int]]:
 
 def article_dates(article: Article) -> list[TimeSpan]:
     """``resolve_dates`` over the article body, without date expressions in a byline."""
-    spans = resolve_dates(article.text, article.published)
+    spans = resolve_dates(article.text, article.published, language=article.language)
     skip = _byline_ranges(article.text)
     return [t for t in spans if not any(a <= t.start_char < b for a, b in skip)]
 

@@ -3,7 +3,9 @@
 Needs: ``RawRecord``. Fills every ``Article`` field except vectors, keywords and story.
 Dispatches on the record's kind (text dump, HTML page, JSONL record, feed entry), then fills
 what the format did not give: the outlet from the URL's domain, the language by detection,
-the publication date from the ingest time (flagged ``date_inferred``), a stable id.
+the publication date from the day in the URL's path (``/2024/05/16/``, midnight UTC; a
+stated date, not ``date_inferred``), else from the ingest time (flagged ``date_inferred``), a
+stable id.
 
 It is also the boundary that keeps hostile input out of the store (``extract_record``): dates
 are made timezone-aware with a valid offset and kept within ``EARLIEST``..now +
@@ -25,8 +27,9 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from storyline.errors import ExtractionError
+from storyline.extract.language import detect_language
 from storyline.extract.text import extract_text_dump, strip_tags
-from storyline.extract.urls import canonical_url, outlet_from_domain
+from storyline.extract.urls import canonical_url, date_from_url, outlet_from_domain
 from storyline.models import Article, PageFields, RawRecord, Rejection
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,8 @@ def extract_record(record: RawRecord, *, options: ExtractOptions | None = None) 
         url = None
     outlet = fields.outlet or outlet_from_domain(url, text=f"{text}\n{record.content[:20000]}")
     published, inferred = utc_published(fields.published, source=record.source), False
+    if published is None:  # the day in the URL's path, before no date at all
+        published = utc_published(date_from_url(url), source=record.source)
     if published is None:
         published, inferred = opts.fallback_time or datetime.now(UTC), True
     language = fields.language or detect_language(f"{title}\n{text[:2000]}")
@@ -228,16 +233,6 @@ def article_id(*, url: str | None, title: str, text: str) -> str:
         return "u" + hashlib.sha1(canon.encode()).hexdigest()[:15]
     normal = re.sub(r"\W+", " ", f"{title}\n{text}".lower()).strip()
     return "h" + hashlib.sha1(normal.encode()).hexdigest()[:15]
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of ``text``'s language (py3langid), or None for very short texts."""
-    if len(text.split()) < 3:
-        return None
-    import py3langid
-
-    code, _ = py3langid.classify(text)
-    return str(code)
 
 
 def _first_sentence(text: str) -> str:

@@ -20,8 +20,11 @@ looking at the benchmark's failures, so the last figure is somewhat optimistic f
 pages.
 
 Metadata comes from the page's own declarations before trafilatura's guesses: the date from
-``article:published_time``, then JSON-LD ``datePublished``, then other date tags, then
-trafilatura's (a bare date becomes midnight UTC); authors from JSON-LD, then ``<meta
+``article:published_time``, then JSON-LD ``datePublished``, then other date tags (ISO 8601, or
+written out in the page's language: "16 mai 2024"), then the date the page shows in a byline
+or date element ("Von Anna Schmidt | 16. Mai 2024", "Publicado el 16 de mayo de 2024", read
+by ``datelines.py`` in the declared or detected language), then trafilatura's (a bare date
+becomes midnight UTC); authors from JSON-LD, then ``<meta
 name=author>`` tags, then the byline ("By A and B", ``rel=author`` links), which also adds the
 co-authors many sites leave out of their declarations; the outlet from ``og:site_name`` or the
 JSON-LD publisher; the URL from the canonical link or ``og:url``.
@@ -47,6 +50,13 @@ from lxml import etree
 
 from storyline.errors import ExtractionError
 from storyline.extract.boilerplate import boilerplate_reason, headline_like
+from storyline.extract.datelines import (
+    Dateline,
+    datelines_published,
+    find_dateline,
+    read_dateline,
+)
+from storyline.extract.language import detect_language
 from storyline.models import PageFields
 
 try:  # readability-lxml: the second opinion; without it trafilatura's body is used alone
@@ -109,16 +119,21 @@ def extract_html(
     page = _Page(html, url, options or _DEFAULT_OPTIONS)
     meta, doc = page.meta, page.doc
     outlet = _first(*(n for n in (meta.first("og:site_name"), meta.ld_publisher()) if _is_name(n)))
+    declared_language = meta.language()
+    published = meta.published(declared_language)
+    if published is None:  # a date the page shows, read in its language, before trafilatura's
+        language = declared_language or detect_language(page.text[:2000])
+        published = _visible_date(page.tree, language) or (
+            None if meta.declares_date() else _date_only(_doc_attr(doc, "date"))
+        )
     return PageFields(
         title=page.title,
         text=page.text,
-        published=meta.published() or (
-            None if meta.declares_date() else _date_only(_doc_attr(doc, "date"))
-        ),
+        published=published,
         authors=meta.authors(_doc_attr(doc, "author"), outlet),
         outlet=outlet,
         url=meta.canonical_url(url),
-        language=meta.language(),
+        language=declared_language,
         description=_first(
             meta.first("description", "og:description", "twitter:description"),
             meta.ld_value("description"),
@@ -384,8 +399,9 @@ class _PageMeta:
                     return name.strip()
         return None
 
-    def published(self) -> datetime | None:
-        """article:published_time, then JSON-LD datePublished, then other declared dates."""
+    def published(self, language: str | None = None) -> datetime | None:
+        """article:published_time, then JSON-LD datePublished, then other declared dates
+        (ISO 8601 or a date written out, in ``language`` or English: "16. Mai 2024")."""
         candidates: list[str | None] = [
             self.first("article:published_time"),
             self.ld_value("datePublished"),
@@ -393,7 +409,9 @@ class _PageMeta:
         candidates += [self.first(key) for key in _DATE_META]
         for element in self.tree.xpath('//*[@itemprop="datePublished"] | //time[@pubdate]'):
             candidates.append(element.get("datetime") or element.get("content"))
-        return next((dt for dt in map(_parse_datetime, candidates) if dt is not None), None)
+        return next(
+            (dt for c in candidates if (dt := _parse_datetime(c, language)) is not None), None
+        )
 
     def declares_date(self) -> bool:
         """Whether the page declares a publication date at all: when it does and it is not a
@@ -591,8 +609,9 @@ def _name_key(name: str) -> str:
     return "".join(_WORD.findall(name.casefold()))
 
 
-def _parse_datetime(value: str | None) -> datetime | None:
-    """A timezone-aware datetime; a naive value or a bare date is taken as UTC."""
+def _parse_datetime(value: str | None, language: str | None = None) -> datetime | None:
+    """A timezone-aware datetime; a naive value or a bare date is taken as UTC. A value
+    neither ISO 8601 nor English ("16. Mai 2024") is read in ``language`` by dateparser."""
     if not value or not value.strip():
         return None
     value = value.strip()
@@ -604,7 +623,11 @@ def _parse_datetime(value: str | None) -> datetime | None:
             try:
                 parsed = dateparser.parse(value)
             except (ValueError, OverflowError, TypeError):
-                return None
+                dateline = read_dateline(value[:300], language=language)
+                written = dateline and (dateline.published or dateline.updated)
+                if not written:
+                    return None
+                parsed = written
     if not 1990 <= parsed.year <= 2100:
         return None
     try:
@@ -612,6 +635,38 @@ def _parse_datetime(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+#: Elements of a page that show its date: ``<time>``, bylines, and elements whose class names
+#: a date ("date", "dateline", "published", "posted"; "fecha", "datum").
+_DATE_ELEMENTS_XPATH = (
+    '//*[self::time or contains(@class, "date") or contains(@class, "byline")'
+    ' or contains(@id, "byline") or contains(@class, "publish") or contains(@class, "posted")'
+    ' or contains(@class, "fecha") or contains(@class, "datum")]'
+    "[not(ancestor::aside or ancestor::footer or ancestor::nav"
+    ' or ancestor::*[contains(@class, "comment") or contains(@id, "comment")])]'
+)
+#: Only the first date elements of a page are read: the article's own come first; listings
+#: of other articles further down carry theirs.
+_DATE_ELEMENTS = 20
+
+
+def _visible_date(tree: lxml.html.HtmlElement, language: str | None) -> datetime | None:
+    """The publication date a page shows in its byline or date element and does not declare
+    ("16. Mai 2024", "Publicado el 16 de mayo de 2024", "Published 16 May 2024 | Updated …"):
+    the first posted date, else the first update."""
+    found: list[Dateline] = []
+    for element in tree.xpath(_DATE_ELEMENTS_XPATH)[:_DATE_ELEMENTS]:
+        text = "\n".join(t.strip() for t in element.itertext() if t.strip())
+        dateline = find_dateline(text, language=language)
+        if dateline is not None:
+            found.append(dateline)
+            if dateline.published is not None:
+                break
+    when = datelines_published(found)
+    if when is None:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _date_only(value: str | None) -> datetime | None:

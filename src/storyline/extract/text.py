@@ -7,6 +7,10 @@ general patterns of news boilerplate, not strings of any one outlet:
 
 - the *header zone* runs from the top to the first body paragraph (a sentence-like line of
   12+ words that is not a caption); in it we look for the title, the byline, the date;
+- *datelines* ("Posted 11/27/2005 7:21 AM", "16. Mai 2024", "APR 28"; ``datelines.py``, read
+  in the body's detected language) are never the title; the first posted date among them is
+  the publication date, before a byline's date, before an update; in the body only a dateline
+  of its own or one opening the lede ("LONDON, May 2, 2013 (Reuters) —") counts;
 - *boilerplate lines* anywhere (notices, "Related article:", share/subscribe prompts, credits);
 - *captions*: lines carrying a photo credit (``(Name/Agency via Getty Images)``,
   ``Name, AGENCY / site.ru``, ``Photo: …``);
@@ -24,7 +28,15 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
+from storyline.enrich.lexicon import word_set
 from storyline.extract.boilerplate import CREDIT_TAIL, DUMP_BOILERPLATE, SECTION_CUT
+from storyline.extract.datelines import (
+    Dateline,
+    datelines_published,
+    find_dateline,
+    read_dateline,
+)
+from storyline.extract.language import detect_language
 from storyline.models import PageFields
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -63,16 +75,29 @@ def extract_text_dump(content: str) -> PageFields:
     body_start = _body_start(lines)
     header = [line for line in lines[:body_start] if line]
     fields = PageFields(url=url)
-    fields.title = _find_title(header)
-    fields.published = _find_date(header) or _find_date(lines[body_start : body_start + 3])
-    authors, desk = _find_authors(lines, header)
-    fields.authors = authors
-    fields.outlet = desk or _find_masthead(header)
     body_lines = _trim_trailer(lines[body_start:])
     paragraphs = [
         line for line in body_lines if line and not _is_boilerplate(line) and not _is_caption(line)
     ]
     fields.text = "\n\n".join(paragraphs)
+    # The body's language decides how datelines are read ("16. Mai 2024"); build.py detects
+    # the article's language again from title and body, as for every other format.
+    language = detect_language(fields.text[:2000])
+    datelines = {i: d for i, x in enumerate(header) if (d := read_dateline(x, language=language))}
+    # bylines with a date in any language ("Von Anna Schmidt | 16. Mai 2024")
+    dated = {
+        i: d
+        for i, x in enumerate(header)
+        if i not in datelines and (d := find_dateline(x, language=language))
+    }
+    title_at = _find_title(header, datelines, dated)
+    fields.title = header[title_at] if title_at is not None else None
+    fields.published = _find_published(
+        header, lines[body_start : body_start + 3], datelines, dated, title_at, language
+    )
+    authors, desk = _find_authors(lines, header)
+    fields.authors = authors
+    fields.outlet = desk or _find_masthead(header)
     return fields
 
 
@@ -167,16 +192,93 @@ def _is_tag_line(line: str) -> bool:
     return len(parts) >= 3 and all(0 < len(p.split()) <= 4 for p in parts)
 
 
-def _find_title(header: list[str]) -> str | None:
-    for line in header:
+def _find_title(
+    header: list[str], datelines: dict[int, Dateline], dated: dict[int, Dateline]
+) -> int | None:
+    """Index of the headline in ``header``: the first line that is not a tag line, a masthead,
+    a byline, a caption or a dateline ("Posted 11/27/2005 7:21 AM", "APR 28"). A line that
+    holds a date is still a headline when it reads as one ("Storm hits on May 2, 2013")."""
+    for index, line in enumerate(header):
+        if index in datelines:
+            continue
         if _is_boilerplate(line) or _is_caption(line) or _is_tag_line(line):
             continue
-        if _URL.fullmatch(line) or _is_meta_line(line) or _MASTHEAD.match(line):
+        if _URL.fullmatch(line) or _MASTHEAD.match(line):
+            continue
+        if index in dated or (_is_meta_line(line) and not _headline_with_date(line)):
             continue
         words = line.split()
         if 2 <= len(words) <= 30 and not _DATE.match(line):
-            return line
+            return index
     return None
+
+
+#: Words of bylines and date lines; a line holding a date whose other words are only these
+#: and capitalised names ("Jane Doe, Reuters · May 16, 2024") is no headline.
+_BYLINE_WORDS = word_set(
+    "by and the of at on in for from min read updated posted published last staff writer "
+    "reporter correspondent editor news desk team wire service"
+)
+
+
+def _headline_with_date(line: str) -> bool:
+    """A short line holding a date that reads as a headline: besides the date, 3+ words, one
+    of them a lower-case word that bylines do not use ("Storm hits on May 2, 2013"). A
+    headline in title case ("Storm Hits Coast on May 2, 2013") cannot be told from a byline
+    this way and is still skipped."""
+    if _AUTHORS_LINE.match(line) or _is_boilerplate(line) or _is_caption(line):
+        return False
+    rest = _DATE.sub(" ", line).split()
+    words = [w.strip(".,:;!?'\"()") for w in rest]
+    return len(words) >= 3 and any(
+        len(w) >= 3 and w.islower() and w not in _BYLINE_WORDS for w in words
+    )
+
+
+#: A dateline that opens the lede: "WASHINGTON, May 16, 2024 (Reuters) — ...".
+_LEDE_DATELINE = re.compile(
+    rf"^(?:[A-Z][A-Za-z .'’-]{{0,40}},\s*)?(?:{_DATE.pattern})\s*(?:\([^)]{{1,40}}\)\s*)?[-–—:]"
+)
+
+
+def _find_published(
+    header: list[str],
+    lead: list[str],
+    datelines: dict[int, Dateline],
+    dated: dict[int, Dateline],
+    title_at: int | None,
+    language: str | None,
+) -> datetime | None:
+    """The publication date of a dump, from the first of: a dateline's posted (or unlabelled)
+    date; a date in another header line (a byline, "By X | Jan 7, 2025 09:30", "Von X |
+    16. Mai 2024"), never the headline's own; a dateline's update; a dateline among the first
+    body lines (a line of its own, or opening the lede). Dates elsewhere in the body are what
+    the article is about."""
+    ordered = [datelines[i] for i in sorted(datelines)]
+    posted = next((d.published for d in ordered if d.published), None)
+    if posted is not None:
+        return _aware(posted)
+    for index, line in enumerate(header):
+        if index == title_at or index in datelines:
+            continue
+        found = _find_date([line])
+        if found is None and index in dated:
+            when = datelines_published([dated[index]])
+            found = _aware(when) if when is not None else None
+        if found is not None:
+            return found
+    updated = datelines_published(ordered)
+    if updated is not None:
+        return _aware(updated)
+    lead_datelines = [d for x in lead if x and (d := read_dateline(x, language=language))]
+    in_lead = datelines_published(lead_datelines)
+    if in_lead is not None:
+        return _aware(in_lead)
+    return _find_date([x for x in lead if _LEDE_DATELINE.match(x)])
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _find_date(lines: list[str]) -> datetime | None:

@@ -1,4 +1,5 @@
-"""URLs and outlets: canonical URLs for stable ids, and an outlet's name from its domain.
+"""URLs and outlets: canonical URLs for stable ids, an outlet's name from its domain, and the
+publication day many outlets write into their article paths.
 
 An outlet name is found, in order: given by the input (JSONL ``outlet``, ``og:site_name``, a
 "X news desk" byline); a capitalised phrase in the text whose letters spell the domain's
@@ -9,6 +10,7 @@ split into English words (``themoscowtimes`` → "The Moscow Times").
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -39,6 +41,40 @@ def canonical_url(url: str) -> str | None:
     )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, query, ""))
+
+
+#: A day written into a URL's path: ``/2024/05/16/``, ``/2024-05-16/``, ``/20240516/``, each
+#: as whole path segments (or opening one: ``/2024-05-16-putin-visit``, ``/20240516_x``).
+_PATH_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)(?:/(?P<m>\d{1,2})/(?P<d>\d{1,2})|-(?P<m2>\d\d)-(?P<d2>\d\d)"
+    r"|(?P<m3>\d\d)(?P<d3>\d\d))(?=[/_.?#-]|$)"
+)
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """The publication day an article's URL states in its path (midnight UTC), or None.
+
+    ``/2024/05/16/``, ``/2024-05-16/`` and ``/20240516/`` give May 16, 2024. A path with a
+    month only (``/2024/05/``) gives None: a day invented from it (the 1st) would misplace the
+    article by up to a month in its story's timeline, so the caller's fallback (the ingest
+    time, flagged ``date_inferred``) is kept. The first valid date of the path wins; query
+    strings and the host are not read.
+    """
+    if not url:
+        return None
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    for match in _PATH_DATE.finditer(path):
+        month = match["m"] or match["m2"] or match["m3"]
+        day = match["d"] or match["d2"] or match["d3"]
+        try:
+            found = date(int(match["y"]), int(month), int(day))
+        except ValueError:  # /2024/13/45/, an id that looks like a date
+            continue
+        return datetime(found.year, found.month, found.day, tzinfo=UTC)
+    return None
 
 
 def domain_of(url: str | None) -> str | None:
