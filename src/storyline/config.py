@@ -25,7 +25,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "storyline.db", "Store location: a SQLite file path (default ./storyline.db)."),
+    Setting("db", "storyline.db",
+            "Store location: a SQLite file path (default ./storyline.db) or a postgresql:// URL."),
     Setting("window_days", 75.0, "Days a story stays open around its first and last article."),
     Setting("max_bytes", 20 * 1024 * 1024, "Largest input file (and web API request body)"
             " accepted, in bytes."),

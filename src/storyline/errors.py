@@ -8,7 +8,8 @@
     │   └── NotFoundError    a story, article or entity id is not in the store
     ├── FetchError           a URL could not be fetched or read (names the URL and why)
     │   └── UnsafeURLError   a URL leads to an address fetching must not reach (SSRF)
-    └── ModelError           a bundled model cannot be loaded
+    ├── ModelError           a bundled model cannot be loaded
+    └── EngineError          a backfill engine cannot be used (Ray missing, a cluster lost)
 
 Third-party exceptions are wrapped at the boundary with ``raise ... from exc``. Per-item
 problems during a batch are not raised but returned as ``Rejection`` values (see models.py).
@@ -65,3 +66,8 @@ class UnsafeURLError(FetchError):
 
 class ModelError(StorylineError):
     """A bundled model (embeddings, NER) cannot be loaded."""
+
+
+class EngineError(StorylineError):
+    """A backfill engine cannot be used: Ray is not installed (the ``storyline[ray]``
+    extra), or its cluster cannot be reached or failed (``storyline.backfill``)."""

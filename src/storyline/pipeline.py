@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import numpy as np
 
@@ -54,6 +55,9 @@ from storyline.stories.scoring import ScoreWeights, weights_with_threshold
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+_T = TypeVar("_T")
+#: Makes a run's preparer from the pipeline's options (``Pipeline(preparer=...)``).
+PreparerFactory = Callable[[PrepareOptions], Preparer[tuple[list[Article], int]]]
 
 
 @dataclass(slots=True)
@@ -72,6 +76,14 @@ class _Run:
     keep: int | None = 1000
     seen: set[str] = field(default_factory=set)
 
+    def report(self) -> IngestReport:
+        """What the run did."""
+        return IngestReport(
+            added=self.added, duplicates=self.duplicates, rejections=tuple(self.rejections),
+            rejections_omitted=self.omitted,
+            stories_created=self.stories_created, copies=self.copies,
+        )
+
     def reject(self, rejection: Rejection) -> None:
         if self.keep is None or len(self.rejections) < self.keep:
             self.rejections.append(rejection)
@@ -86,9 +98,13 @@ class Pipeline:
     def __init__(
         self, store: Store, *, settings: Settings | None = None, encoder: Encoder | None = None,
         weights: ScoreWeights | None = None,
+        preparer: PreparerFactory | None = None,
     ) -> None:
         """``weights`` replace the shipped pair-score weights (for experiments); without them
-        the ``cluster_threshold`` setting, when set, replaces the shipped threshold."""
+        the ``cluster_threshold`` setting, when set, replaces the shipped threshold.
+        ``preparer(options)`` makes what runs the store-free stages of every batch instead of
+        the ``workers`` processes (an engine's, such as the backfill's on Ray actors); the
+        pipeline closes it at the end of each run."""
         self.store = store
         self.settings = settings or Settings()
         if weights is None and self.settings.cluster_threshold is not None:
@@ -99,6 +115,8 @@ class Pipeline:
         #: None: the default encoder, which worker processes can load themselves.
         self.encoder = encoder
         self._workers: Preparer[tuple[list[Article], int]] | None = None
+        self._make_preparer = preparer
+        self._given_preparer = preparer is not None
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
         self.enrich_options = EnrichOptions()
         self._assigner: Assigner | None = None
@@ -131,19 +149,41 @@ class Pipeline:
         read whole before the first is processed, so its total is known from the start."""
         run = _Run(keep=self.keep_rejections)
         fallback = datetime.now(UTC)
+
+        def process(chunk: list[RawRecord]) -> None:
+            self._process_chunk(chunk, run, fallback, progress)
+
         try:
-            self._ingest(records, run, fallback, progress, total)
+            self._ingest(records, run, process, progress, total)
         finally:
             self.close()
-        return IngestReport(
-            added=run.added, duplicates=run.duplicates, rejections=tuple(run.rejections),
-            rejections_omitted=run.omitted,
-            stories_created=run.stories_created, copies=run.copies,
-        )
+        return run.report()
 
-    def _ingest(self, records: Iterable[RawRecord | Rejection], run: _Run, fallback: datetime,
-                progress: Progress | None, total: Progress | None) -> None:  # fmt: skip
-        chunk: list[RawRecord] = []
+    def ingest_articles(
+        self, articles: Iterable[Article | Rejection], *, progress: Progress | None = None,
+        total: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest articles already extracted (``storyline backfill`` reads and extracts them
+        on an engine, then sorts them by publication time). They are taken in chunks of
+        ``chunk_size`` as ``ingest_records`` takes records, and go through the same stages
+        from there (sign-offs, copies, batches, keywords, vectors, enrichment, assignment)."""
+        run = _Run(keep=self.keep_rejections)
+
+        def process(chunk: list[Article]) -> None:
+            self._process_articles(chunk, run, progress)
+
+        try:
+            self._ingest(articles, run, process, progress, total)
+        finally:
+            self.close()
+        return run.report()
+
+    def _ingest(self, records: Iterable[_T | Rejection], run: _Run,
+                process: Callable[[list[_T]], None], progress: Progress | None,
+                total: Progress | None) -> None:  # fmt: skip
+        """Read ``records`` ahead in chunks of ``chunk_size`` and ``process`` each chunk; a
+        rejection is counted as it comes."""
+        chunk: list[_T] = []
         read = 0
         for item in records:
             read += 1
@@ -158,12 +198,12 @@ class Pipeline:
                 if total:
                     total(read)
                 read = 0
-                self._process_chunk(chunk, run, fallback, progress)
+                process(chunk)
                 chunk = []
         if total and read:
             total(read)
         if chunk:
-            self._process_chunk(chunk, run, fallback, progress)
+            process(chunk)
 
     # --- stages -------------------------------------------------------------------------
     def _process_chunk(
@@ -179,14 +219,20 @@ class Pipeline:
                     progress(1)
             else:
                 articles.append(result)
+        self._process_articles(articles, run, progress)
+
+    def _process_articles(self, articles: list[Article], run: _Run, progress: Progress | None
+                          ) -> None:  # fmt: skip
+        """A chunk's extracted articles, from sorting them by time to writing them."""
         articles.sort(key=lambda a: (a.published, a.id))
         # An outlet's sign-offs are learned over the whole chunk, then cut off every body.
         self._tails.learn(articles)
         if stripped := self._tails.strip(articles):
             log.info("removed outlet sign-offs from %d articles", stripped)
         batches = self._batches(articles, run)
-        # Worker processes pay off from the second batch on; one batch runs here.
-        preparer = self._preparer() if len(batches) > 1 else \
+        # Worker processes pay off from the second batch on; one batch runs here (an
+        # engine's preparer takes every batch: its workers are up already).
+        preparer = self._preparer() if len(batches) > 1 or self._given_preparer else \
             Preparer(encoder=self.encoder, options=self._prepare_options())
         staged = (self._select(batch, run) for batch in batches)
         for fresh, analysed, (copies, size), rejected in preparer.run(staged):
@@ -318,6 +364,8 @@ class Pipeline:
     def _preparer(self) -> Preparer[tuple[list[Article], int]]:
         """The run's store-free stages (keywords, vectors, analysis), in ``workers``
         processes when set."""
+        if self._workers is None and self._make_preparer is not None:
+            self._workers = self._make_preparer(self._prepare_options())
         if self._workers is None:
             self._workers = Preparer(workers=self.settings.workers, encoder=self.encoder,
                                      options=self._prepare_options())

@@ -225,20 +225,18 @@ class Preparer(Generic[T]):
     def run(self, items: Iterable[tuple[list[Article], Vectors, T]]
             ) -> Iterator[tuple[list[Article], list[Analysed] | None, T, dict[str, Rejection]]
                           ]:  # fmt: skip
-        if self.workers <= 1:
+        if self._in_process():
             for articles, cached, tag in items:
                 done = prepare_batch(articles, cached=cached, encoder=self.encoder,
                                      options=self.options)  # fmt: skip
                 kept, rejections = split(articles, done)
                 yield kept, apply(kept, done), tag, rejections
             return
-        pool = self._start()
         pending: deque[tuple[list[Article], T, Future[list[Prepared]]]] = deque()
         for articles, cached, tag in items:
             # What the stages read, without the raw input (it can be large and is not needed).
             light = [replace(a, raw="") for a in articles]
-            pending.append((articles, tag, pool.submit(_prepare_in_worker, light, cached,
-                                                       self.options)))
+            pending.append((articles, tag, self._submit(light, cached)))
             while len(pending) >= self.ahead:
                 yield self._collect(pending.popleft())
         while pending:
@@ -261,6 +259,15 @@ class Preparer(Generic[T]):
             ) from exc
         kept, rejections = split(articles, done)
         return kept, apply(kept, done), tag, rejections
+
+    def _in_process(self) -> bool:
+        """Whether batches run here rather than in workers."""
+        return self.workers <= 1
+
+    def _submit(self, articles: list[Article], cached: Vectors) -> Future[list[Prepared]]:
+        """Start ``prepare_batch`` on one batch in a worker (an engine's preparer, such as
+        the backfill's on Ray, runs it elsewhere by overriding this)."""
+        return self._start().submit(_prepare_in_worker, articles, cached, self.options)
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:

@@ -60,13 +60,23 @@ def read_paths(
 ) -> Iterator[ReadResult]:
     """Yield raw records (or rejections) for every article found under ``paths``."""
     opts = options or ReaderOptions()
+    for item in input_files(paths):
+        if isinstance(item, Rejection):
+            yield item
+        else:
+            yield from read_file(item, options=opts)
+
+
+def input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Rejection]:
+    """The files ``read_paths`` reads, in its order (each directory walked, in sorted order,
+    hidden entries skipped), and a rejection for each path that does not exist. A backfill
+    hands these to its workers one by one."""
     for path in paths:
         p = Path(path)
         if p.is_dir():
-            for child in _walk(p):
-                yield from read_file(child, options=opts)
+            yield from _walk(p)
         elif p.exists() or p.is_symlink():
-            yield from read_file(p, options=opts)
+            yield p
         else:
             yield Rejection(str(p), "read", "no such file or directory")
 

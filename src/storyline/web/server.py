@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -469,6 +470,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StorylineError, library_error)
     app.add_exception_handler(sqlite3.OperationalError, store_busy)
+    with contextlib.suppress(ImportError):  # a PostgreSQL store: its server down, a lock timeout
+        import psycopg
+
+        app.add_exception_handler(psycopg.OperationalError, store_busy)
 
 
 def create_app(settings: Settings, *, store_path: str | Path | None = None,
