@@ -8,6 +8,7 @@ stopped by signal N (130 Ctrl-C, 143 SIGTERM), after it says what it stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -116,28 +117,20 @@ def ingest(obj: _Context, paths: tuple[str, ...], no_progress: bool) -> None:
                 bar.set_description("ingesting")
             bar.update(n)
 
-        def interrupt(signum: int, frame: Any) -> None:
-            for sig, handler in previous.items():  # a second signal acts as usual
-                signal.signal(sig, handler)
-            raise _Interrupted(signum)
-
-        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            pipeline = Pipeline(store, settings=obj.settings)
-            if any(_is_url(p) for p in paths):  # http(s) URLs are fetched (storyline.feeds)
-                report = pipeline.ingest_records(_inputs(paths, obj.settings), progress=done,
-                                                 total=total)  # fmt: skip
-            else:
-                report = pipeline.ingest_paths(list(paths), progress=done, total=total)
+            with _interruptible():
+                pipeline = Pipeline(store, settings=obj.settings)
+                if any(_is_url(p) for p in paths):  # http(s) URLs are fetched (storyline.feeds)
+                    report = pipeline.ingest_records(_inputs(paths, obj.settings),
+                                                     progress=done, total=total)  # fmt: skip
+                else:
+                    report = pipeline.ingest_paths(list(paths), progress=done, total=total)
         except _Interrupted as stop:
             bar.close()
             _report_interrupted(store, before, stop.signum)
         except StorylineError as exc:
             bar.close()
             _fail(str(exc), EXIT_FAILURE)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         bar.close()
     _finish_deliveries(obj.settings)
     _echo_report(report)
@@ -187,15 +180,10 @@ def backfill(obj: _Context, paths: tuple[str, ...], engine: str, workers: int | 
         before = store.counts()
         progress = BarProgress(disable=no_progress)
 
-        def interrupt(signum: int, frame: Any) -> None:
-            for sig, handler in previous.items():  # a second signal acts as usual
-                signal.signal(sig, handler)
-            raise _Interrupted(signum)
-
-        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            done = run_backfill(list(paths), store, settings=obj.settings, options=options,
-                                progress=progress)  # fmt: skip
+            with _interruptible():
+                done = run_backfill(list(paths), store, settings=obj.settings,
+                                    options=options, progress=progress)  # fmt: skip
         except _Interrupted as stop:
             progress.close()
             _report_interrupted(store, before, stop.signum)
@@ -205,13 +193,27 @@ def backfill(obj: _Context, paths: tuple[str, ...], engine: str, workers: int | 
         except StorylineError as exc:
             progress.close()
             _fail(str(exc), EXIT_FAILURE)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         progress.close()
     _finish_deliveries(obj.settings)
     _echo_report(done.report)
     sys.exit(EXIT_REJECTED if done.report.rejected else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM and SIGINT raise ``_Interrupted`` inside the block (a second signal acts as
+    usual); the previous handlers are back after it."""
+    def interrupt(signum: int, frame: Any) -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        raise _Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _finish_deliveries(settings: Settings) -> None:
