@@ -28,13 +28,13 @@ KINDS = {"shooting", "house-fire", "crash", "robbery-burglary", "missing-person"
 INCIDENTS = KINDS - {"civic"}
 
 
-def _articles() -> list[dict[str, Any]]:
-    lines = (LOCAL / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+def _articles(folder: Path = LOCAL) -> list[dict[str, Any]]:
+    lines = (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def _gold() -> dict[str, Any]:
-    return json.loads((LOCAL / "gold.json").read_text(encoding="utf-8"))
+def _gold(folder: Path = LOCAL) -> dict[str, Any]:
+    return json.loads((folder / "gold.json").read_text(encoding="utf-8"))
 
 
 def _published(article: dict[str, Any]) -> datetime:
@@ -194,9 +194,7 @@ def test_second_local_stream_agrees_with_its_gold() -> None:
     """``demo/local2`` (Leicester): every article labelled once, every label an event, the
     stream in publication order with offsets, and the look-alike regime (several events of
     each incident kind, most events reported once or twice, some developing over days)."""
-    lines = (LOCAL2 / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-    articles = [json.loads(line) for line in lines if line.strip()]
-    gold = json.loads((LOCAL2 / "gold.json").read_text(encoding="utf-8"))
+    articles, gold = _articles(LOCAL2), _gold(LOCAL2)
     urls = [a["url"] for a in articles]
     assert len(urls) == len(set(urls)) and set(urls) == set(gold["articles"])
     assert set(gold["articles"].values()) == set(gold["events"])
@@ -216,9 +214,7 @@ def test_third_local_stream_is_mostly_single_reports() -> None:
     """``demo/local3`` (Brisbane): labelled throughout, in publication order, and most events
     reported once, as in a real local stream."""
     folder = LOCAL.parent / "local3"
-    articles = [json.loads(line) for line in
-                (folder / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    articles, gold = _articles(folder), _gold(folder)
     assert {a["url"] for a in articles} == set(gold["articles"])
     assert set(gold["articles"].values()) == set(gold["events"])
     times = [_published(a) for a in articles]

@@ -28,12 +28,6 @@ SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 REPO = Path(__file__).resolve().parents[3]
 DEMO_DIR = REPO / "demo"
 SEEDS_DIR = REPO.parent / "shared" / "samples" / "seeds"
-#: The local news stream (one city, three weeks, look-alike incidents) and its gold events.
-LOCAL_DIR = DEMO_DIR / "local"
-#: A second local stream, written without reading how Storyline decides (Leicester, UK).
-LOCAL2_DIR = DEMO_DIR / "local2"
-#: A third, written blind too, where most events get one report (Brisbane, Australia).
-LOCAL3_DIR = DEMO_DIR / "local3"
 
 
 class CachedEncoder:
@@ -136,6 +130,7 @@ def run_stream(
     stream) through the online assigner."""
     from storyline.evaluation.event_model import evaluate_ecbplus
     from storyline.evaluation.stream import (
+        LOCAL_STREAMS,
         evaluate_demo,
         evaluate_local,
         evaluate_uci,
@@ -157,15 +152,10 @@ def run_stream(
             path = Path(data) if data and dataset == "ecbplus" else (
                 SHARED_DATA / "ecbplus" / "train.jsonl.gz")
             results["ecbplus"] = evaluate_ecbplus(path, encoder=encoder, limit=limit)
-        if dataset in ("local", "all"):
-            folder = Path(data) if data and dataset == "local" else LOCAL_DIR
-            results["local"] = evaluate_local(folder, encoder=encoder)
-        if dataset in ("local2", "all"):
-            folder = Path(data) if data and dataset == "local2" else LOCAL2_DIR
-            results["local2"] = evaluate_local(folder, encoder=encoder)
-        if dataset in ("local3", "all"):
-            folder = Path(data) if data and dataset == "local3" else LOCAL3_DIR
-            results["local3"] = evaluate_local(folder, encoder=encoder)
+        for name in LOCAL_STREAMS:  # demo/local, demo/local2, ...
+            if dataset in (name, "all"):
+                folder = Path(data) if data and dataset == name else DEMO_DIR / name
+                results[name] = evaluate_local(folder, encoder=encoder)
     finally:
         encoder.save()
     return format_stream(results), results

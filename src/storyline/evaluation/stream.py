@@ -277,6 +277,9 @@ def evaluate_demo(demo_dir: Path, seeds_dir: Path, *, encoder: Encoder,
     }
 
 
+#: The local news streams, each a folder of ``demo/`` and a ``--dataset`` name: Dayton (a dev
+#: set), Leicester and Brisbane (written blind, dev sets since; see their READMEs).
+LOCAL_STREAMS = ("local", "local2", "local3")
 #: Cosine thresholds of the TF-IDF single-pass baseline on the local stream, all reported:
 #: fixed in advance (0.28 was ECB+'s choice for the demo), never chosen on the set itself.
 LOCAL_TFIDF_THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
@@ -470,7 +473,7 @@ def format_stream(results: dict[str, Any]) -> str:
                     f"{tfidf['recall']:.3f} F1 {tfidf['f1']:.3f}, pairwise F1 "
                     f"{tfidf['pair_f1']:.3f}, stories {tfidf['predicted_clusters']}/"
                     f"{tfidf['gold_clusters']}")
-    for key in ("local", "local2", "local3"):
+    for key in LOCAL_STREAMS:
         if results.get(key):
             lines += format_local(results[key])
     return "\n".join(lines)
