@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from storyline.enrich.entities import name_key
-from storyline.errors import InputError, NotFoundError
+from storyline.errors import InputError
 from storyline.models import FOLLOW_KINDS, Follow
-from storyline.store.base import Store
+from storyline.store.base import MIN_PREFIX, Store, find_id
 
 __all__ = ["MAX_TARGET_CHARS", "MIN_PREFIX", "find_follow_id", "find_story_id", "follow",
            "follow_id", "unfollow"]
 
-#: Shortest id prefix accepted for a story or a follow.
-MIN_PREFIX = 4
 #: Longest entity name or query a follow may hold.
 MAX_TARGET_CHARS = 500
 
@@ -78,27 +75,10 @@ def unfollow(store: Store, ref: str) -> Follow:
 def find_story_id(store: Store, text: str) -> str:
     """The story id ``text`` names: the id itself, or a unique prefix of at least
     ``MIN_PREFIX`` characters."""
-    return _find(text, "story", store.story_ids_with_prefix)
+    return find_id(text, "story", store.story_ids_with_prefix)
 
 
 def find_follow_id(store: Store, text: str) -> str:
     """The follow id ``text`` names: the id itself, or a unique prefix of at least
     ``MIN_PREFIX`` characters."""
-    return _find(text, "follow", store.follow_ids_with_prefix)
-
-
-def _find(text: str, what: str, with_prefix: Callable[..., list[str]]) -> str:
-    text = text.strip()
-    found = with_prefix(text, limit=4) if text else []
-    if text in found:
-        return text
-    if len(text) >= MIN_PREFIX:
-        if len(found) == 1:
-            return found[0]
-        if found:
-            more = ", …" if len(found) > 3 else ""
-            raise InputError(f"{what} id prefix {text!r} is ambiguous: it starts "
-                             f"{', '.join(found[:3])}{more}; give more characters")
-    raise NotFoundError(f"no {what} with id {text!r}"
-                        + ("" if len(text) >= MIN_PREFIX
-                           else f" (give the id or at least its first {MIN_PREFIX} characters)"))
+    return find_id(text, "follow", store.follow_ids_with_prefix)

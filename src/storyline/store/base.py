@@ -1,4 +1,4 @@
-"""The store interface every backend implements (SQLite now; PostgreSQL to follow).
+"""The store interface every backend implements (SQLite and PostgreSQL).
 
 A store holds articles (with their raw input, so they can be re-processed without the source),
 their embeddings, and stories. Writes happen in batches, each in one transaction: a batch of
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Self
 
 import numpy as np
 
+from storyline.errors import InputError, NotFoundError
 from storyline.models import (
     Alert,
     Article,
@@ -360,3 +361,30 @@ class Store(ABC):
         """Write a feed's state after a poll (validators, schedule, health) and mark
         ``seen`` entries, in one transaction (joining an open one, as ``write_batch``
         does). Returns False, writing nothing, when the feed was removed meanwhile."""
+
+
+#: Shortest id prefix ``find_id`` looks up (ids are 16 characters).
+MIN_PREFIX = 4
+
+
+def find_id(text: str, what: str, with_prefix: Callable[..., list[str]],
+            exists: Callable[[str], bool] | None = None) -> str:
+    """The stored id ``text`` names: the id itself, or a unique prefix of at least
+    ``MIN_PREFIX`` characters. ``with_prefix(prefix, limit=)`` is the store's lookup for
+    ``what`` (an article, a story, a follow); ``exists`` checks a whole id (else the lookup
+    does). Raises ``NotFoundError`` when none matches and ``InputError`` when the prefix is
+    ambiguous."""
+    text = text.strip()
+    found = with_prefix(text, limit=4) if text else []
+    if text in found or (text and exists is not None and exists(text)):
+        return text
+    if len(text) >= MIN_PREFIX:
+        if len(found) == 1:
+            return found[0]
+        if found:
+            more = ", …" if len(found) > 3 else ""
+            raise InputError(f"{what} id prefix {text!r} is ambiguous: it starts "
+                             f"{', '.join(found[:3])}{more}; give more characters")
+    raise NotFoundError(f"no {what} with id {text!r}"
+                        + ("" if len(text) >= MIN_PREFIX
+                           else f" (give the id or at least its first {MIN_PREFIX} characters)"))

@@ -29,7 +29,7 @@ from datetime import date
 
 import numpy as np
 
-from storyline.errors import InputError, NotFoundError, StoreError
+from storyline.errors import NotFoundError, StoreError
 from storyline.models import (
     Article,
     ArticleSummary,
@@ -41,7 +41,7 @@ from storyline.models import (
     PairExplanation,
     RunnerUp,
 )
-from storyline.store.base import Store
+from storyline.store.base import MIN_PREFIX, Store, find_id
 from storyline.stories.assign import AssignOptions, story_id_for
 from storyline.stories.events import mark_gap
 from storyline.stories.evidence import Background
@@ -51,8 +51,6 @@ __all__ = [
     "MIN_PREFIX", "compare_articles", "event_dates", "explain", "find_article_id", "render_text",
 ]
 
-#: Shortest id prefix ``find_article_id`` looks up (ids are 16 characters).
-MIN_PREFIX = 4
 #: Days of stories before an article that make the background of its explanation (the
 #: assigner's default window).
 BACKGROUND_DAYS = AssignOptions().window_days
@@ -73,22 +71,9 @@ def stored_background(store: Store, article: Article) -> Background:
 
 def find_article_id(store: Store, text: str) -> str:
     """The stored article id ``text`` names: the id itself, or a unique prefix of at least
-    ``MIN_PREFIX`` characters. Raises ``NotFoundError`` when none matches and ``InputError``
-    when the prefix is ambiguous."""
-    text = text.strip()
-    if text and store.existing_ids([text]):
-        return text
-    if len(text) >= MIN_PREFIX:
-        found = store.article_ids_with_prefix(text, limit=4)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            more = ", …" if len(found) > 3 else ""
-            raise InputError(f"article id prefix {text!r} is ambiguous: it starts "
-                             f"{', '.join(found[:3])}{more}; give more characters")
-    raise NotFoundError(f"no article with id {text!r}"
-                        + ("" if len(text) >= MIN_PREFIX
-                           else f" (give the id or at least its first {MIN_PREFIX} characters)"))
+    ``MIN_PREFIX`` characters (``store.base.find_id``)."""
+    return find_id(text, "article", store.article_ids_with_prefix,
+                   lambda whole: bool(store.existing_ids([whole])))
 
 
 def explain(store: Store, article_id: str, *, weights: ScoreWeights | None = None
