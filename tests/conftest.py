@@ -1,15 +1,20 @@
-"""Shared fixtures: real stores in temp files, the real embedding model, the seeds and demo."""
+"""Shared fixtures: real stores in temp files, the real embedding model, the seeds and demo, and
+a real uvicorn server for an app (``serve``)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -133,3 +138,37 @@ def seeds_dir() -> Path:
 def demo_dir() -> Path:
     """The demo corpus shipped in the repo."""
     return DEMO
+
+
+@contextmanager
+def _serve(app: Any, *, log_level: str = "warning") -> Iterator[int]:
+    """``app`` on a real uvicorn server on 127.0.0.1 and a free port, in a thread, with the
+    options ``storyline serve`` uses; yields the port, and stops the server on exit."""
+    import uvicorn
+
+    from storyline.web.server import UVICORN_OPTIONS
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
+                            **UVICORN_OPTIONS)  # as `storyline serve` runs it
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[..., AbstractContextManager[int]]:
+    """``with serve(app) as port``: the app on a real uvicorn server (see ``_serve``)."""
+    return _serve

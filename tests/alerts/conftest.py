@@ -222,33 +222,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# --------------------------------------------------------------------------- live server
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` on a real uvicorn server on 127.0.0.1 (as ``storyline serve`` runs it);
-    yields its base URL."""
-    import uvicorn
-
-    from storyline.web.server import UVICORN_OPTIONS
-
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            **UVICORN_OPTIONS)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+# --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="session")
@@ -265,8 +239,15 @@ def receive() -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="session")
-def serve_app() -> Callable[[Any], Any]:
-    """``with serve_app(app) as base_url``: the app on a real uvicorn server."""
+def serve_app(serve: Callable[..., Any]) -> Callable[[Any], Any]:
+    """``with serve_app(app) as base_url``: the app on a real uvicorn server (the root
+    conftest's ``serve``)."""
+
+    @contextmanager
+    def serving(app: Any) -> Iterator[str]:
+        with serve(app) as port:
+            yield f"http://127.0.0.1:{port}"
+
     return serving
 
 

@@ -8,11 +8,8 @@ whose title is a ``<script>`` tag) plus the two seed articles from ``../shared``
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,35 +179,3 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Itera
         yield test_client
 
 
-@contextmanager
-def _serve(app: Any, *, log_level: str = "warning") -> Iterator[int]:
-    """``app`` on a real uvicorn server on 127.0.0.1 and a free port, in a thread, with the
-    options ``storyline serve`` uses; yields the port, and stops the server on exit."""
-    import uvicorn
-
-    from storyline.web.server import UVICORN_OPTIONS
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level,
-                            **UVICORN_OPTIONS)  # as `storyline serve` runs it
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def serve() -> Callable[..., AbstractContextManager[int]]:
-    """``with serve(app) as port``: the app on a real uvicorn server (see ``_serve``)."""
-    return _serve
