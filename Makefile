@@ -3,14 +3,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint serve clean
+.PHONY: demo test test-sqlite test-postgres lint serve clean
 
 demo: $(STAMP)
 	$(VENV)/bin/storyline ingest demo/corpus
 	$(VENV)/bin/storyline stories
 
+# Two passes: the whole suite on SQLite (tests/store on PostgreSQL too), then the tests that
+# use a store again on PostgreSQL + pgvector (chosen by the fixtures they use: tests/conftest.py).
 test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP)
+	@echo "=== SQLite pass: the whole suite (tests/store on both backends) ==="
 	$(PY) -m pytest
+
+test-postgres: $(STAMP)
+	@echo "=== PostgreSQL pass: the tests that use a store, on PostgreSQL 16 + pgvector ==="
+	STORYLINE_TEST_BACKEND=postgres $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks demo

@@ -23,8 +23,9 @@ def _run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_cli_ingest_stories_show_json_shapes(tmp_path: Path, seeds_dir: Path) -> None:
-    db = str(tmp_path / "cli.db")
+def test_cli_ingest_stories_show_json_shapes(tmp_path: Path, seeds_dir: Path, new_store_db
+                                             ) -> None:
+    db = new_store_db(tmp_path / "cli.db")
     code, out, _ = _run("--db", db, "ingest", "--no-progress", str(seeds_dir))
     assert code == 0 and "added 2, duplicates 0, rejected 0" in out
     code, out, _ = _run("--db", db, "stories", "--json")
@@ -50,8 +51,8 @@ def test_cli_ingest_stories_show_json_shapes(tmp_path: Path, seeds_dir: Path) ->
     assert _run("--db", db, "stories", "--since", "2024-06-01", "--json")[1].strip() == "[]"
 
 
-def test_cli_exit_codes(tmp_path: Path) -> None:
-    db = str(tmp_path / "codes.db")
+def test_cli_exit_codes(tmp_path: Path, new_store_db) -> None:
+    db = new_store_db(tmp_path / "codes.db")
     (tmp_path / "empty.txt").write_text("")
     code, out, err = _run("--db", db, "ingest", "--no-progress", str(tmp_path / "empty.txt"))
     assert code == 1 and "rejected 1" in out and "file is empty" in err
@@ -100,8 +101,8 @@ def test_cli_cluster_and_score_pairs(tmp_path: Path) -> None:
     assert code == 0 and 0 <= scores["diff"] < scores["same"] <= 1
 
 
-def test_cli_why_explains_the_seeds_join(tmp_path: Path, seeds_dir: Path) -> None:
-    db = str(tmp_path / "why.db")
+def test_cli_why_explains_the_seeds_join(tmp_path: Path, seeds_dir: Path, new_store_db) -> None:
+    db = new_store_db(tmp_path / "why.db")
     assert _run("--db", db, "ingest", "--no-progress", str(seeds_dir))[0] == 0
     story = json.loads(_run("--db", db, "stories", "--json")[1])[0]
     first, second = (a["id"] for a in json.loads(_run("--db", db, "show", story["id"],

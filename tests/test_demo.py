@@ -16,12 +16,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def store(tmp_path_factory: pytest.TempPathFactory, make_store_db) -> Iterator[Any]:
     """One store for the module: the demo is ingested once and every test reads the result."""
     from storyline.embedding import DEFAULT_MODEL
-    from storyline.store.sqlite import SQLiteStore
+    from storyline.store import open_store
 
-    s = SQLiteStore(tmp_path_factory.mktemp("demo") / "demo.db", model_name=DEFAULT_MODEL)
+    s = open_store(make_store_db(tmp_path_factory.mktemp("demo") / "demo.db"),
+                   model_name=DEFAULT_MODEL)
     yield s
     s.close()
 

@@ -6,7 +6,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -104,11 +103,12 @@ def test_pipeline_bad_items_do_not_stop_the_batch(store, encoder, tmp_path: Path
     assert undated and undated[0].date_inferred
 
 
-def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(tmp_path: Path) -> None:
+def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(
+        tmp_path: Path, new_store_db, store_rows, store_sound) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     rows = _jsonl_corpus(corpus, 240)
-    db = tmp_path / "crash.db"
+    db = new_store_db(tmp_path / "crash.db")
     env = {**os.environ, "STORYLINE_BATCH_SIZE": "8", "STORYLINE_CHUNK_SIZE": "16"}
     cmd = [
         sys.executable,
@@ -125,31 +125,24 @@ def test_pipeline_interrupted_ingest_then_rerun_stores_each_article_once(tmp_pat
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as conn:
-                    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:
-                continue
-            if stored >= 24:
-                break
+        try:
+            stored = store_rows(db, "SELECT COUNT(*) FROM articles")[0][0]
+        except Exception:  # noqa: BLE001 - sqlite3.Error, psycopg.Error: not there yet
+            continue
+        if stored >= 24:
+            break
     assert proc.poll() is None, "ingest finished before it could be interrupted"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 0 < stored < len(rows)
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        urls = [r[0] for r in conn.execute("SELECT url FROM articles")]
-        assert sorted(urls) == sorted(r["url"] for r in rows)
-        assert (
-            conn.execute("SELECT COUNT(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
-        )
-        total = conn.execute("SELECT SUM(article_count) FROM stories").fetchone()[0]
-        assert total == len(rows)
-        embedded = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
-        assert embedded == len(rows)
+    assert store_sound(db)
+    urls = [r[0] for r in store_rows(db, "SELECT url FROM articles")]
+    assert sorted(urls) == sorted(r["url"] for r in rows)
+    assert store_rows(db, "SELECT COUNT(*) FROM articles WHERE story_id IS NULL")[0][0] == 0
+    assert store_rows(db, "SELECT SUM(article_count) FROM stories")[0][0] == len(rows)
+    assert store_rows(db, "SELECT COUNT(*) FROM embeddings")[0][0] == len(rows)
 
 
 def test_pipeline_settings_window_closes_old_stories(store, encoder, seeds_dir: Path) -> None:
@@ -167,12 +160,12 @@ def _article_file(root: Path, name: str, url: str, title: str, text: str) -> Pat
 
 
 def test_pipeline_two_writers_share_stories_instead_of_starting_twins(
-    tmp_path: Path, encoder
+    tmp_path: Path, encoder, new_store_db
 ) -> None:
     """Two pipelines on one store file (a CLI ingest and the web API, say): an article that
     one of them stored is seen by the other, whose open stories were loaded before it."""
     from storyline.embedding import DEFAULT_MODEL
-    from storyline.store.sqlite import SQLiteStore
+    from storyline.store import open_store
 
     quake = ("A magnitude 6.2 earthquake struck near Tierra Amarilla in Chile's Atacama region "
              "on Tuesday, killing two people and damaging hundreds of homes, officials said.")
@@ -187,8 +180,8 @@ def test_pipeline_two_writers_share_stories_instead_of_starting_twins(
                                 "Earthquake kills two in Chile's Atacama region",
                                 quake.replace("officials said", "the disaster agency said")),
     }
-    db = tmp_path / "shared.db"
-    one, two = (SQLiteStore(db, model_name=DEFAULT_MODEL) for _ in range(2))
+    db = new_store_db(tmp_path / "shared.db")
+    one, two = (open_store(db, model_name=DEFAULT_MODEL) for _ in range(2))
     try:
         settings = Settings(enrich=False)
         a = Pipeline(one, settings=settings, encoder=encoder)

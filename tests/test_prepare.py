@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from storyline.enrich.developments import analyse_articles, enrich_articles, res
 from storyline.errors import ConfigError
 from storyline.models import Article, KnownEntity
 from storyline.pipeline import Pipeline
+from storyline.store import open_store
 from storyline.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.slow
@@ -105,23 +107,18 @@ def test_enrichment_halves_rename_to_stored_entities() -> None:
 
 
 def test_vectors_of_an_earlier_encoder_are_recomputed_for_open_stories(
-    tmp_path: Path, seeds_dir: Path
+    tmp_path: Path, seeds_dir: Path, new_store_db: Any, store_rows: Any
 ) -> None:
     """A store whose articles carry another model's vectors: the next ingest computes the
     current model's vectors for the open stories' members, and the follow-up joins."""
     first, second = sorted(seeds_dir.iterdir())[:2]
-    db = tmp_path / "old.db"
-    with SQLiteStore(db, model_name=DEFAULT_MODEL) as store:
+    db = new_store_db(tmp_path / "old.db")
+    with open_store(db, model_name=DEFAULT_MODEL) as store:
         Pipeline(store, settings=Settings(workers=1)).ingest_paths([first])
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE embeddings SET model = 'an-earlier-encoder'")
-    conn.commit()
-    conn.close()
-    with SQLiteStore(db, model_name=DEFAULT_MODEL) as store:
+        store.conn.execute("UPDATE embeddings SET model = 'an-earlier-encoder'")  # autocommit
+    with open_store(db, model_name=DEFAULT_MODEL) as store:
         report = Pipeline(store, settings=Settings(workers=1)).ingest_paths([second])
         assert report.added == 1 and report.stories_created == 0
         assert len(store.list_stories()) == 1
-    conn = sqlite3.connect(db)
-    models = conn.execute("SELECT model, COUNT(*) FROM embeddings GROUP BY model").fetchall()
-    conn.close()
+    models = store_rows(db, "SELECT model, COUNT(*) FROM embeddings GROUP BY model")
     assert dict(models) == {"an-earlier-encoder": 1, DEFAULT_MODEL: 2}

@@ -199,13 +199,13 @@ def test_timeline_seeds_story_view(store, encoder) -> None:
 
 
 @pytest.mark.slow
-def test_timeline_cli_show_report_entity(tmp_path: Path, encoder) -> None:
+def test_timeline_cli_show_report_entity(tmp_path: Path, encoder, new_store_db) -> None:
     from storyline.cli import main
     from storyline.embedding import DEFAULT_MODEL
-    from storyline.store.sqlite import SQLiteStore
+    from storyline.store import open_store
 
-    db = tmp_path / "cli.db"
-    with SQLiteStore(db, model_name=DEFAULT_MODEL) as store:
+    db = new_store_db(tmp_path / "cli.db")
+    with open_store(db, model_name=DEFAULT_MODEL) as store:
         story_id = _seed_store(store, encoder)
     runner = CliRunner()
     shown = runner.invoke(main, ["--db", str(db), "show", story_id, "--json"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import shutil
 import socket
 import threading
 import time
@@ -94,18 +93,19 @@ def settings() -> Any:
 class Base:
     """A store holding ``VISIT_EXPECTED`` only, and the id of its story."""
 
-    db: Path
+    db: str  # a SQLite path, or a PostgreSQL URL on the PostgreSQL pass
     story_id: str
     article_id: str
 
 
 @pytest.fixture(scope="session")
-def base_store(tmp_path_factory: pytest.TempPathFactory, encoder: Any, settings: Any) -> Base:
+def base_store(tmp_path_factory: pytest.TempPathFactory, encoder: Any, settings: Any,
+               make_store_db: Callable[[Path], str]) -> Base:
     from storyline.pipeline import Pipeline
     from storyline.store import open_store
 
     root = tmp_path_factory.mktemp("alerts-base")
-    db = root / "base.db"
+    db = make_store_db(root / "base.db")
     with closing(open_store(db, model_name=encoder.name)) as store:
         report = Pipeline(store, settings=settings, encoder=encoder).ingest_paths(
             [write_jsonl(root / "a.jsonl", VISIT_EXPECTED)])
@@ -116,11 +116,10 @@ def base_store(tmp_path_factory: pytest.TempPathFactory, encoder: Any, settings:
 
 
 @pytest.fixture()
-def db(base_store: Base, tmp_path: Path) -> Path:
+def db(base_store: Base, tmp_path: Path, copy_store_db: Callable[[str, str], str],
+       new_store_db: Callable[[Path], str]) -> str:
     """A copy of the base store, for one test to change."""
-    path = tmp_path / "alerts.db"
-    shutil.copyfile(base_store.db, path)
-    return path
+    return copy_store_db(base_store.db, new_store_db(tmp_path / "alerts.db"))
 
 
 @pytest.fixture()
@@ -131,7 +130,7 @@ def ingest(encoder: Any, settings: Any, tmp_path: Path) -> Callable[..., Any]:
 
     counter = iter(range(1_000_000))
 
-    def run(path: Path, *articles: dict[str, Any], settings: Any = settings) -> Any:
+    def run(path: str | Path, *articles: dict[str, Any], settings: Any = settings) -> Any:
         source = write_jsonl(tmp_path / f"in{next(counter)}.jsonl", *articles)
         with closing(open_store(path, model_name=encoder.name)) as store:
             return Pipeline(store, settings=settings, encoder=encoder).ingest_paths([source])
@@ -140,11 +139,11 @@ def ingest(encoder: Any, settings: Any, tmp_path: Path) -> Callable[..., Any]:
 
 
 @pytest.fixture()
-def open_db(encoder: Any) -> Callable[[Path], Any]:
+def open_db(encoder: Any) -> Callable[[str | Path], Any]:
     """``with open_db(path) as store``: a connection to a test store."""
     from storyline.store import open_store
 
-    def opener(path: Path) -> Any:
+    def opener(path: str | Path) -> Any:
         return open_store(path, model_name=encoder.name)
 
     return opener

@@ -121,6 +121,7 @@ def test_detect_nothing_new_for_the_story_means_no_alert(
         assert store.count_alerts() == 0
 
 
+@pytest.mark.sqlite_only("counts statements with SQLite's trace callback")
 def test_detect_runs_one_query_per_batch_when_nothing_is_followed(
     db: Path, open_db: Callable[[Path], Any], settings: Any,
 ) -> None:

@@ -30,18 +30,17 @@ RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 
 @pytest.fixture(scope="module")
 def alerts_db(base_store: Any, tmp_path_factory: pytest.TempPathFactory, encoder: Any,
-              settings: Any, articles: dict[str, dict[str, Any]]) -> Path:
+              settings: Any, articles: dict[str, dict[str, Any]], copy_store_db: Any,
+              make_store_db: Any) -> str:
     """A store with a followed story, a followed entity and a followed query, and the
     alerts three later articles raised for them."""
     import json
-    import shutil
 
     from storyline.pipeline import Pipeline
     from storyline.store import open_store
 
     root = tmp_path_factory.mktemp("alerts-web")
-    db = root / "web.db"
-    shutil.copyfile(base_store.db, db)
+    db = copy_store_db(base_store.db, make_store_db(root / "web.db"))
     source = root / "later.jsonl"
     source.write_text("".join(json.dumps(articles[name]) + "\n"
                               for name in ("announced", "accident", "fire")), encoding="utf-8")
@@ -55,7 +54,7 @@ def alerts_db(base_store: Any, tmp_path_factory: pytest.TempPathFactory, encoder
 
 
 @pytest.fixture(scope="module")
-def app(alerts_db: Path, encoder: Any) -> Any:
+def app(alerts_db: str, encoder: Any) -> Any:
     from storyline.config import Settings
     from storyline.web.server import create_app
 

@@ -8,7 +8,9 @@ and between write transactions whatever the machine's speed. After every kill, a
 final uninterrupted run of the same ingest, the store must hold together (``check_store``);
 the final run must complete it. Two ingests of overlapping inputs running at once on one
 store must both succeed and store each article once. A killed ingest must not leave its
-worker processes behind (an expected failure for now: see its test).
+worker processes behind (an expected failure for now: see its test). The stores come from
+``new_store_db``: the two writers run on the PostgreSQL pass too (``check_store`` checks
+either backend).
 
 Most runs turn enrichment off and use one process (a run then starts in a few seconds); a
 few, the final run included, use the default pipeline (enrichment, worker processes).
@@ -26,16 +28,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from storyline.cli import main
 from storyline.extract.build import article_id
+from storyline.store import is_postgres_url
 from storyline.store.migrations import MIGRATIONS
+from storyline.store.postgres_migrations import MIGRATIONS as POSTGRES_MIGRATIONS
 
 pytestmark = pytest.mark.slow
 
@@ -150,7 +156,7 @@ def kill_plan(rng: random.Random) -> list[Kill]:
             for i, startup in enumerate(kinds)]  # fmt: skip
 
 
-def start_ingest(db: Path, inputs: list[Path], env: dict[str, str], log: Path
+def start_ingest(db: str, inputs: list[Path], env: dict[str, str], log: Path
                  ) -> subprocess.Popen[bytes]:  # fmt: skip
     """``storyline ingest`` in its own process group (so that its worker processes can be
     killed with it)."""
@@ -169,45 +175,50 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
-def stored(db: Path) -> int:
+Rows = Callable[..., list[tuple[Any, ...]]]  # the ``store_rows`` fixture
+
+
+def stored(db: str, rows: Rows) -> int:
     """Articles committed so far (0 while the store does not exist yet)."""
-    if not db.exists():
-        return 0
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
+        return int(rows(db, "SELECT COUNT(*) FROM articles")[0][0])
+    except Exception:  # noqa: BLE001 - sqlite3.Error, psycopg.Error: not there yet
         return 0
 
 
 # --- the checks -------------------------------------------------------------------------
 
-def _rows(conn: sqlite3.Connection, sql: str) -> list[tuple[object, ...]]:
-    return conn.execute(sql).fetchall()
+def _sqlite_sound(db: str) -> None:
+    """SQLite's own checks: the file, its foreign keys, the full-text index against its
+    table."""
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
 
 
-def check_store(db: Path, ids: set[str], *, complete: bool, show: bool = True) -> int:
+def check_store(db: str, rows: Rows, ids: set[str], *, complete: bool, show: bool = True
+                ) -> int:
     """Everything a killed ingest must leave true; returns the number of articles stored.
 
-    The file passes ``integrity_check`` and ``foreign_key_check``, and the full-text index
-    agrees with its table; the store opens for the read commands (``stories``, ``show``);
+    A SQLite file passes ``integrity_check`` and ``foreign_key_check``, and the full-text
+    index agrees with its table (on PostgreSQL: every article has its search row, and no
+    search row lacks its article); the store opens for the read commands (``stories``, ``show``);
     only input articles are stored, each once (ids are keys; URLs are checked too), all of
     them when ``complete``; every article is in exactly one existing story, each copy in
     its original's; no story is empty and each counts its originals; every original has its
     vectors; every migration is recorded."""
-    if not db.exists():  # killed before it created the store: a read command says so
+    postgres = is_postgres_url(db)
+    if not postgres and not Path(db).exists():  # killed before it created the store
         assert not complete
         result = CliRunner().invoke(main, ["--db", str(db), "stories"])
         assert result.exit_code == 2 and "no store at" in result.stderr
         return 0
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        assert _rows(conn, "PRAGMA integrity_check") == [("ok",)]
-    finally:
-        conn.close()
+    if not postgres:
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     # The read commands open it (completing the migrations of a store killed while creating
     # them, as any open does).
     result = CliRunner().invoke(main, ["--db", str(db), "stories", "--json", "--limit", "1000"])
@@ -217,52 +228,55 @@ def check_store(db: Path, ids: set[str], *, complete: bool, show: bool = True) -
         result = CliRunner().invoke(main, ["--db", str(db), "show", listed[-1]["id"], "--json"])
         assert result.exit_code == 0, (result.output, result.exception)
         assert json.loads(result.stdout)["articles"]
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        assert _rows(conn, "PRAGMA integrity_check") == [("ok",)]
-        assert _rows(conn, "PRAGMA foreign_key_check") == []
-        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
-        assert {r[0] for r in _rows(conn, "SELECT name FROM migrations")} == \
-            {name for name, _ in MIGRATIONS}
-        have = {r[0] for r in _rows(conn, "SELECT id FROM articles")}
-        assert have <= ids, f"articles not in the input: {sorted(have - ids)[:5]}"
-        if complete:
-            assert have == ids, f"{len(ids - have)} input articles missing"
-        assert _rows(conn, "SELECT url FROM articles GROUP BY url HAVING COUNT(*) > 1") == []
-        assert _rows(conn, "SELECT a.id FROM articles a LEFT JOIN stories s ON s.id = a.story_id"
-                           " WHERE s.id IS NULL") == []
-        assert _rows(conn, "SELECT s.id FROM stories s WHERE NOT EXISTS (SELECT 1 FROM"
-                           " articles a WHERE a.story_id = s.id AND a.copy_of IS NULL)") == []
-        assert _rows(conn, "SELECT s.id FROM stories s WHERE s.article_count != (SELECT"
-                           " COUNT(*) FROM articles a WHERE a.story_id = s.id AND"
-                           " a.copy_of IS NULL)") == []
-        assert _rows(conn, "SELECT c.id FROM articles c LEFT JOIN articles o ON o.id ="
-                           " c.copy_of WHERE c.copy_of IS NOT NULL AND (o.id IS NULL OR"
-                           " o.story_id IS NOT c.story_id)") == []
-        assert _rows(conn, "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND NOT"
-                           " EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id)"
-                           ) == []
-        stories = conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
-    finally:
-        conn.close()
+    if postgres:
+        assert rows(db, "SELECT a.id FROM articles a LEFT JOIN article_search f ON"
+                        " f.article_id = a.id WHERE f.article_id IS NULL") == []
+        assert rows(db, "SELECT f.article_id FROM article_search f LEFT JOIN articles a ON"
+                        " a.id = f.article_id WHERE a.id IS NULL") == []
+    else:
+        _sqlite_sound(db)
+    assert {r[0] for r in rows(db, "SELECT name FROM migrations")} == \
+        {name for name, _ in (POSTGRES_MIGRATIONS if postgres else MIGRATIONS)}
+    have = {r[0] for r in rows(db, "SELECT id FROM articles")}
+    assert have <= ids, f"articles not in the input: {sorted(have - ids)[:5]}"
+    if complete:
+        assert have == ids, f"{len(ids - have)} input articles missing"
+    assert rows(db, "SELECT url FROM articles GROUP BY url HAVING COUNT(*) > 1") == []
+    assert rows(db, "SELECT a.id FROM articles a LEFT JOIN stories s ON s.id = a.story_id"
+                    " WHERE s.id IS NULL") == []
+    assert rows(db, "SELECT s.id FROM stories s WHERE NOT EXISTS (SELECT 1 FROM"
+                    " articles a WHERE a.story_id = s.id AND a.copy_of IS NULL)") == []
+    assert rows(db, "SELECT s.id FROM stories s WHERE s.article_count != (SELECT"
+                    " COUNT(*) FROM articles a WHERE a.story_id = s.id AND"
+                    " a.copy_of IS NULL)") == []
+    assert rows(db, "SELECT c.id FROM articles c LEFT JOIN articles o ON o.id ="
+                    " c.copy_of WHERE c.copy_of IS NOT NULL AND (o.id IS NULL OR"
+                    " o.story_id IS DISTINCT FROM c.story_id)") == []
+    assert rows(db, "SELECT a.id FROM articles a WHERE a.copy_of IS NULL AND NOT"
+                    " EXISTS (SELECT 1 FROM embeddings e WHERE e.article_id = a.id)") == []
+    stories = rows(db, "SELECT COUNT(*) FROM stories")[0][0]
     assert len(listed) == stories
     return len(have)
 
 
 # --- the harness ------------------------------------------------------------------------
 
-def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path) -> None:
+@pytest.mark.sqlite_only("20 kills of a SQLite file (2.5 min); on PostgreSQL, whose crash"
+                         " safety is the server's, test_pipeline's and tests/backfill's kill -9"
+                         " and re-run, and the two writers below, cover the resume")
+def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path, new_store_db: Any,
+                                                         store_rows: Rows) -> None:
     articles = corpus(160)
     ids = expected_ids(articles)
     assert len(ids) == len(articles)
     inputs = [write_jsonl(tmp_path / "articles.jsonl", articles)]
-    db, log = tmp_path / "store.db", tmp_path / "ingest.log"
+    db, log = new_store_db(tmp_path / "store.db"), tmp_path / "ingest.log"
     #: Seconds from a fast run's start to its first commit (measured by the first run).
     startup_s: float | None = None
     #: (run, where the kill was aimed, articles stored after it) for the failure messages.
     history: list[tuple[int, str, int]] = []
     for number, kill in enumerate(kill_plan(random.Random(SEED))):
-        before = stored(db)
+        before = stored(db, store_rows)
         started = time.monotonic()
         proc = start_ingest(db, inputs, SMALL_BATCHES if kill.default_pipeline else FAST, log)
         try:
@@ -272,7 +286,7 @@ def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path) -> None
             else:
                 aim = f"{kill.share:.0%}"
                 target = max(before + 1, round(kill.share * len(ids)))
-                while proc.poll() is None and stored(db) < target:
+                while proc.poll() is None and stored(db, store_rows) < target:
                     assert time.monotonic() < started + 300, (history, "no progress")
                     time.sleep(0.02)
                 if startup_s is None:
@@ -282,16 +296,16 @@ def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path) -> None
             finished = proc.poll() is not None
             kill_group(proc)
         assert not finished or proc.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
-        after = check_store(db, ids, complete=False, show=number % 4 == 0)
+        after = check_store(db, store_rows, ids, complete=False, show=number % 4 == 0)
         assert after >= before
         history.append((number, "finished" if finished else aim, after))
     # Resuming: the same ingest, uninterrupted and with the default pipeline, adds the rest.
-    before = stored(db)
+    before = stored(db, store_rows)
     proc = start_ingest(db, inputs, SMALL_BATCHES, log)
     assert proc.wait(timeout=600) == 0, log.read_text(encoding="utf-8")[-3000:]
     summary = f"added {len(ids) - before}, duplicates {before}, rejected 0"
     assert re.search(f"^{summary} ", log.read_text(encoding="utf-8"), re.M), summary
-    assert check_store(db, ids, complete=True) == len(ids)
+    assert check_store(db, store_rows, ids, complete=True) == len(ids)
     # The kills were spread over the ingest: most caught it part-way, each at another point.
     assert len({n for _, _, n in history if 0 < n < len(ids)}) >= KILLS // 2, history
     # The installed command itself reads the store.
@@ -300,7 +314,8 @@ def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path) -> None
     assert listing.returncode == 0 and " articles" in listing.stdout, listing.stderr
 
 
-def test_ingest_two_writers_with_overlapping_inputs(tmp_path: Path) -> None:
+def test_ingest_two_writers_with_overlapping_inputs(tmp_path: Path, new_store_db: Any,
+                                                    store_rows: Rows) -> None:
     """Two ingests started together on one new store, sharing half their articles (one with
     enrichment, one without): both exit 0, and between them every article is stored once
     (each opens the new store without tripping over the other's migrations; the write lock
@@ -308,7 +323,7 @@ def test_ingest_two_writers_with_overlapping_inputs(tmp_path: Path) -> None:
     articles = corpus(120, seed=SEED + 1)
     first = write_jsonl(tmp_path / "first.jsonl", articles[:80])
     second = write_jsonl(tmp_path / "second.jsonl", articles[40:])
-    db = tmp_path / "shared.db"
+    db = new_store_db(tmp_path / "shared.db")
     envs = [{**SMALL_BATCHES, "STORYLINE_WORKERS": "1"}, FAST]
     procs = [start_ingest(db, [path], env, tmp_path / f"{path.stem}.log")
              for path, env in zip((first, second), envs, strict=True)]  # fmt: skip
@@ -325,7 +340,7 @@ def test_ingest_two_writers_with_overlapping_inputs(tmp_path: Path) -> None:
     counts = [(int(m.group(1)), int(m.group(2))) for m in found if m]
     assert len(counts) == 2, logs
     assert sum(a for a, _ in counts) == 120 and sum(d for _, d in counts) == 40, logs
-    assert check_store(db, expected_ids(articles), complete=True) == 120
+    assert check_store(db, store_rows, expected_ids(articles), complete=True) == 120
 
 
 def _stat(pid: int) -> list[str]:
@@ -348,16 +363,16 @@ def _running(pids: set[int]) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_ingest_kill9_leaves_no_worker_processes(tmp_path: Path) -> None:
+def test_ingest_kill9_leaves_no_worker_processes(tmp_path: Path, store_rows: Rows) -> None:
     """Only the ingest is killed (as the OOM killer or ``kill -9 PID`` does): its worker
     processes must not outlive it."""
     inputs = [write_jsonl(tmp_path / "articles.jsonl", corpus(64))]
-    db = tmp_path / "store.db"
+    db = str(tmp_path / "store.db")
     proc = start_ingest(db, inputs, {**SMALL_BATCHES, "STORYLINE_ENRICH": "false",
                                      "STORYLINE_WORKERS": "2"}, tmp_path / "ingest.log")
     try:
         deadline = time.monotonic() + 300
-        while proc.poll() is None and not stored(db) and time.monotonic() < deadline:
+        while proc.poll() is None and not stored(db, store_rows) and time.monotonic() < deadline:
             time.sleep(0.05)
         workers = _children(proc.pid)
         if proc.poll() is not None or not workers:  # not the expected failure: a real one

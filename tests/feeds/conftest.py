@@ -35,12 +35,12 @@ def options():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def watch_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+def watch_settings(tmp_path: Path, new_store_db):  # type: ignore[no-untyped-def]
     """Settings for a watcher over the local server: no enrichment, one process, tiny
     intervals (every feed due again at once), fast fetch limits."""
     from storyline.config import Settings
 
-    return Settings(db=str(tmp_path / "watch.db"), enrich=False, workers=1,
+    return Settings(db=new_store_db(tmp_path / "watch.db"), enrich=False, workers=1,
                     feed_min_interval=0.0, feed_max_interval=0.0,
                     fetch_allowed_hosts="127.0.0.1", fetch_timeout=1.0, fetch_deadline=2.0,
                     fetch_retries=0, fetch_host_delay=0.0, fetch_host_connections=8,

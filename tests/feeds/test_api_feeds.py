@@ -12,7 +12,7 @@ from feedsite import Entry, Site, article_text
 
 from storyline.config import Settings
 from storyline.feeds.watch import Watcher
-from storyline.store.sqlite import SQLiteStore
+from storyline.store import open_store
 
 TOKEN = "s3cret-feeds"
 
@@ -46,7 +46,7 @@ def test_api_feeds_add_list_delete(api: Any, site: Site, watch_settings: Setting
     again = api.post("/api/v1/feeds", json={"url": feed_url}, headers=AUTH).json()
     assert again["new"] is False
     # A watcher on the same store polls what the API added; the API shows its health.
-    store = SQLiteStore(watch_settings.db, model_name="test")
+    store = open_store(watch_settings.db, model_name="test")
     try:
         assert Watcher(store, settings=watch_settings, encoder=encoder).poll_round().added == 1
     finally:
@@ -81,7 +81,7 @@ def test_api_feeds_page_escapes_and_shows_failures(api: Any, site: Site, tmp_pat
     api.post("/api/v1/feeds", json={"url": hostile, "discover": False}, headers=AUTH)
     api.post("/api/v1/feeds", json={"url": site.url("/fault/500"), "discover": False},
              headers=AUTH)
-    store = SQLiteStore(watch_settings.db, model_name="test")
+    store = open_store(watch_settings.db, model_name="test")
     try:
         Watcher(store, settings=watch_settings, encoder=encoder).poll_round()
     finally:

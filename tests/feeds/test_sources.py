@@ -22,7 +22,7 @@ from storyline.feeds.sources import (
     new_feed,
 )
 from storyline.models import EntryKey
-from storyline.store.sqlite import SQLiteStore
+from storyline.store import open_store
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 BOUNDS = Schedule(min_interval=300, max_interval=21600)
@@ -58,8 +58,8 @@ def test_sources_failing_feed_backs_off_within_bounds_and_never_stops() -> None:
     assert health(feed, now=NOW)["state"] == "ok" and feed.last_new_entry == NOW
 
 
-def test_sources_store_seen_entries_match_on_any_key(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+def test_sources_store_seen_entries_match_on_any_key(tmp_path: Path, new_store_db) -> None:
+    store = open_store(new_store_db(tmp_path / "s.db"))
     try:
         feed, new = follow(store, "http://x.example/feed")
         assert new and follow(store, "http://x.example/feed")[1] is False

@@ -15,12 +15,13 @@ from storyline.config import Settings
 from storyline.feeds.entries import SUMMARY_WORDS
 from storyline.feeds.sources import follow
 from storyline.feeds.watch import Watcher
-from storyline.store.sqlite import SQLiteStore
+from storyline.store import open_store
+from storyline.store.sql import SQLStore
 
 
 @pytest.fixture()
 def wstore(watch_settings: Settings) -> Any:
-    s = SQLiteStore(watch_settings.db, model_name="test")
+    s = open_store(watch_settings.db, model_name="test")
     yield s
     s.close()
 
@@ -31,11 +32,11 @@ def entries(feed: int, n: int, *, start: int = 0) -> list[Entry]:
             for i in range(start, start + n)]
 
 
-def urls_stored(store: SQLiteStore) -> list[str]:
+def urls_stored(store: SQLStore) -> list[str]:
     return sorted(r[0] for r in store.conn.execute("SELECT url FROM articles"))
 
 
-def test_watch_20_feeds_in_one_round_then_conditional_get(site: Site, wstore: SQLiteStore,
+def test_watch_20_feeds_in_one_round_then_conditional_get(site: Site, wstore: SQLStore,
                                                           watch_settings: Settings,
                                                           encoder: Any) -> None:  # fmt: skip
     for n in range(20):
@@ -63,7 +64,7 @@ def test_watch_20_feeds_in_one_round_then_conditional_get(site: Site, wstore: SQ
     assert health[site.url("/feed9.xml")].last_status == "not modified"
 
 
-def test_watch_keeps_polling_through_every_fault(site: Site, wstore: SQLiteStore,
+def test_watch_keeps_polling_through_every_fault(site: Site, wstore: SQLStore,
                                                  watch_settings: Settings,
                                                  encoder: Any) -> None:  # fmt: skip
     good = [follow(wstore, site.feed(f"/good{n}.xml", f"Good {n}", entries(n, 2)))[0].url
@@ -110,7 +111,7 @@ def test_watch_keeps_polling_through_every_fault(site: Site, wstore: SQLiteStore
 
 
 def test_watch_entries_changing_guid_or_title_are_not_ingested_twice(
-        site: Site, wstore: SQLiteStore, watch_settings: Settings, encoder: Any) -> None:
+        site: Site, wstore: SQLStore, watch_settings: Settings, encoder: Any) -> None:
     original = entries(1, 4)
     url = follow(wstore, site.feed("/f.xml", "F", original))[0].url
     watcher = Watcher(wstore, settings=watch_settings, encoder=encoder)
@@ -131,7 +132,7 @@ def test_watch_entries_changing_guid_or_title_are_not_ingested_twice(
     assert wstore.get_feed(url).entries_seen == 4
 
 
-def test_watch_same_article_in_three_feeds_stored_once(site: Site, wstore: SQLiteStore,
+def test_watch_same_article_in_three_feeds_stored_once(site: Site, wstore: SQLStore,
                                                        watch_settings: Settings,
                                                        encoder: Any) -> None:  # fmt: skip
     shared_full = Entry("wire-1", "http://wire.example/big-story", "Big story",
@@ -152,7 +153,7 @@ def test_watch_same_article_in_three_feeds_stored_once(site: Site, wstore: SQLit
     assert site.hits["/articles/harbour"] == 1  # the page is fetched once, not three times
 
 
-def test_watch_summary_only_entry_is_read_from_its_page(site: Site, wstore: SQLiteStore,
+def test_watch_summary_only_entry_is_read_from_its_page(site: Site, wstore: SQLStore,
                                                         watch_settings: Settings,
                                                         encoder: Any) -> None:  # fmt: skip
     full = article_text("pagebody", 220)
@@ -168,7 +169,7 @@ def test_watch_summary_only_entry_is_read_from_its_page(site: Site, wstore: SQLi
     assert len(text.split()) > 150 and "short teaser" not in text
 
 
-def test_watch_page_failing_for_now_is_retried_next_round(site: Site, wstore: SQLiteStore,
+def test_watch_page_failing_for_now_is_retried_next_round(site: Site, wstore: SQLStore,
                                                           watch_settings: Settings,
                                                           encoder: Any) -> None:  # fmt: skip
     site.routes["/articles/down"] = Route(status=503, body=b"busy", content_type="text/plain",
@@ -187,7 +188,7 @@ def test_watch_page_failing_for_now_is_retried_next_round(site: Site, wstore: SQ
     assert wstore.get_feed(url).entries_seen == 1
 
 
-def test_watch_run_once_and_stop(site: Site, wstore: SQLiteStore, watch_settings: Settings,
+def test_watch_run_once_and_stop(site: Site, wstore: SQLStore, watch_settings: Settings,
                                  encoder: Any, tmp_path: Path) -> None:
     follow(wstore, site.feed("/r.xml", "R", entries(3, 2)))
     watcher = Watcher(wstore, settings=watch_settings, encoder=encoder)

@@ -17,6 +17,7 @@ from storyline.extract.build import extract_records
 from storyline.ingest.readers import read_paths
 from storyline.models import Article, IngestReport, RawRecord
 from storyline.pipeline import Pipeline
+from storyline.store import open_store
 from storyline.store.sqlite import SQLiteStore
 from storyline.stories.copies import CopyIndex, CopyOptions, jaccard, shingles
 
@@ -175,13 +176,13 @@ def _row(slug: str, text: str, *, day: int, outlet: str, title: str) -> dict[str
             "text": text, "published": f"2025-04-{day:02d}T09:00:00+00:00", "outlet": outlet}
 
 
-def _ingest(db: Path, rows: list[dict[str, str]], tmp: Path, name: str
+def _ingest(db: str, rows: list[dict[str, str]], tmp: Path, name: str
             ) -> tuple[IngestReport, int]:
     """Ingest ``rows`` with a fresh pipeline and a fresh connection (a new process's view)."""
     path = tmp / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     encoder = BagEncoder()
-    store = SQLiteStore(db, model_name=encoder.name)
+    store = open_store(db, model_name=encoder.name)
     try:
         report = Pipeline(store, settings=Settings(enrich=False), encoder=encoder
                           ).ingest_paths([path])
@@ -190,8 +191,8 @@ def _ingest(db: Path, rows: list[dict[str, str]], tmp: Path, name: str
     return report, encoder.texts
 
 
-def test_copies_persist_across_two_pipeline_runs_on_one_store(tmp_path: Path) -> None:
-    db = tmp_path / "copies.db"
+def test_copies_persist_across_two_pipeline_runs_on_one_store(tmp_path: Path, new_store_db) -> None:
+    db = new_store_db(tmp_path / "copies.db")
     first, _ = _ingest(db, [
         _row("bridge", WIRE, day=7, outlet="Valley Wire", title="Varnholt bridge closed"),
         _row("detours", OTHER_REPORT, day=7, outlet="Holmstad Courier",
@@ -205,7 +206,7 @@ def test_copies_persist_across_two_pipeline_runs_on_one_store(tmp_path: Path) ->
     assert first.added == 2 and first.copies == 0
     assert second.added == 2 and second.copies == 2
     assert embedded == 0, "copies skip the model stages"
-    store = SQLiteStore(db, model_name=BagEncoder.name)
+    store = open_store(db, model_name=BagEncoder.name)
     try:
         stored = {str(a.url).rsplit("/", 1)[-1]: a for a in store.iter_articles()}
         original = stored["bridge"]
@@ -227,12 +228,13 @@ def test_copies_persist_across_two_pipeline_runs_on_one_store(tmp_path: Path) ->
         store.close()
 
 
-def test_copies_of_articles_stored_without_a_signature_are_found(tmp_path: Path) -> None:
+def test_copies_of_articles_stored_without_a_signature_are_found(tmp_path: Path,
+                                                                 new_store_db) -> None:
     """A store written before migration 0005 has no signatures: the index reads the text."""
-    db = tmp_path / "old.db"
+    db = new_store_db(tmp_path / "old.db")
     _ingest(db, [_row("bridge", WIRE, day=7, outlet="Valley Wire", title="Bridge closed")],
             tmp_path, "first")
-    store = SQLiteStore(db)
+    store = open_store(db)
     store.conn.execute("DELETE FROM article_minhash")
     store.close()
     report, _ = _ingest(db, [_row("copy", WIRE, day=8, outlet="Lakeside Herald",
@@ -243,18 +245,18 @@ def test_copies_of_articles_stored_without_a_signature_are_found(tmp_path: Path)
 # --- how copies are shown --------------------------------------------------------------------
 
 
-def test_copies_are_shown_once_in_views_and_json(tmp_path: Path) -> None:
+def test_copies_are_shown_once_in_views_and_json(tmp_path: Path, new_store_db) -> None:
     from storyline import serialize
     from storyline.report import render_markdown, render_text
     from storyline.timeline import build_story_view
 
-    db = tmp_path / "views.db"
+    db = new_store_db(tmp_path / "views.db")
     _ingest(db, [
         _row("bridge", WIRE, day=7, outlet="Valley Wire", title="Varnholt bridge closed"),
         _row("bridge-copy", WIRE + "\n\nDistributed by Valley Wire.", day=8,
              outlet="Lakeside Herald", title="Cracked piers shut the Varnholt bridge"),
     ], tmp_path, "views")
-    store = SQLiteStore(db)
+    store = open_store(db)
     try:
         [summary] = store.list_stories()
         view = build_story_view(store, summary.id)
@@ -275,10 +277,10 @@ def test_copies_are_shown_once_in_views_and_json(tmp_path: Path) -> None:
     assert "1 copy: Lakeside Herald" in render_markdown(view)
 
 
-def test_copies_of_another_writers_article_are_found(tmp_path: Path) -> None:
+def test_copies_of_another_writers_article_are_found(tmp_path: Path, new_store_db) -> None:
     """Two pipelines on one store (a CLI ingest and the web API): an original the other one
     stored after this one loaded its copy index is still found."""
-    db = tmp_path / "shared.db"
+    db = new_store_db(tmp_path / "shared.db")
     rows = {name: tmp_path / f"{name}.jsonl" for name in ("other", "wire", "copy")}
     for name, row in (
         ("other", _row("detours", OTHER_REPORT, day=6, outlet="Holmstad Courier", title="Detours")),
@@ -287,7 +289,7 @@ def test_copies_of_another_writers_article_are_found(tmp_path: Path) -> None:
     ):
         rows[name].write_text(json.dumps(row) + "\n", encoding="utf-8")
     encoder = BagEncoder()
-    one, two = (SQLiteStore(db, model_name=encoder.name) for _ in range(2))
+    one, two = (open_store(db, model_name=encoder.name) for _ in range(2))
     try:
         settings = Settings(enrich=False)
         a = Pipeline(one, settings=settings, encoder=encoder)

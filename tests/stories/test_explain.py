@@ -27,7 +27,7 @@ from storyline.stories.scoring import default_weights
 pytestmark = pytest.mark.slow
 
 
-def _ingest(db: Path, encoder: Any, *paths: Path) -> Store:
+def _ingest(db: str, encoder: Any, *paths: Path) -> Store:
     store = open_store(db, model_name=encoder.name)
     report = Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths(list(paths))
     assert report.rejected == 0, report.rejections
@@ -36,19 +36,21 @@ def _ingest(db: Path, encoder: Any, *paths: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def seeds_store(tmp_path_factory: pytest.TempPathFactory, encoder: Any,
-                seeds_dir: Path) -> Iterator[Store]:
-    store = _ingest(tmp_path_factory.mktemp("explain") / "seeds.db", encoder, seeds_dir)
+                seeds_dir: Path, make_store_db) -> Iterator[Store]:
+    store = _ingest(make_store_db(tmp_path_factory.mktemp("explain") / "seeds.db"), encoder,
+                    seeds_dir)
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory, encoder: Any,
-               demo_dir: Path) -> Iterator[Store]:
+               demo_dir: Path, make_store_db) -> Iterator[Store]:
     corpus = demo_dir / "corpus"
     if not corpus.is_dir():
         pytest.skip("demo/corpus is not available")
-    store = _ingest(tmp_path_factory.mktemp("explain") / "demo.db", encoder, corpus)
+    store = _ingest(make_store_db(tmp_path_factory.mktemp("explain") / "demo.db"), encoder,
+                    corpus)
     yield store
     store.close()
 

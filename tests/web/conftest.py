@@ -91,13 +91,24 @@ def generated_articles() -> list[dict[str, Any]]:
 class Corpus:
     """What the session store was built from."""
 
-    db: Path
+    db: str  # a SQLite path, or a PostgreSQL URL on the PostgreSQL pass
     articles: list[dict[str, Any]]
     seeds: bool
 
 
 @pytest.fixture(scope="session")
-def web_corpus(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Corpus:
+def web_inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str | Path]:
+    """The session store's inputs (``web_corpus``) as files, for a test that ingests them
+    into a store of its own: the generated corpus as JSONL, and the seeds when present."""
+    source = tmp_path_factory.mktemp("web-inputs") / "articles.jsonl"
+    source.write_text("".join(json.dumps(a) + "\n" for a in generated_articles()),
+                      encoding="utf-8")
+    return [source, *([SEEDS] if SEEDS.is_dir() else [])]
+
+
+@pytest.fixture(scope="session")
+def web_corpus(tmp_path_factory: pytest.TempPathFactory, encoder: Any,
+               make_store_db: Any) -> Corpus:
     """A store built by ingesting the generated corpus and the seeds through the pipeline."""
     from storyline.config import Settings
     from storyline.pipeline import Pipeline
@@ -111,7 +122,7 @@ def web_corpus(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Corpus
     seeds = SEEDS.is_dir()
     if seeds:
         paths.append(SEEDS)
-    db = root / "web.db"
+    db = make_store_db(root / "web.db")
     with closing(open_store(db, model_name=encoder.name)) as store:
         report = Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths(paths)
     assert report.rejected == 0, report.rejections
@@ -137,14 +148,14 @@ def client(web_app: Any) -> Iterator[Any]:
 
 
 @pytest.fixture()
-def write_client(tmp_path: Path, encoder: Any) -> Iterator[Any]:
+def write_client(tmp_path: Path, encoder: Any, new_store_db: Any) -> Iterator[Any]:
     """A client over a fresh, empty store, for tests that POST."""
     from fastapi.testclient import TestClient
 
     from storyline.config import Settings
     from storyline.web.server import create_app
 
-    app = create_app(Settings(), store_path=tmp_path / "write.db", encoder=encoder)
+    app = create_app(Settings(), store_path=new_store_db(tmp_path / "write.db"), encoder=encoder)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -160,7 +171,8 @@ def seeds_story(client: Any, web_corpus: Corpus) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Iterator[Any]:
+def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any,
+                make_store_db: Any) -> Iterator[Any]:
     """A client over a store holding the repo's demo corpus (skips while it is absent)."""
     from fastapi.testclient import TestClient
 
@@ -172,7 +184,7 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Itera
     corpus = Path(__file__).resolve().parents[2] / "demo" / "corpus"
     if not corpus.is_dir() or not any(corpus.rglob("*.*")):
         pytest.skip("demo/corpus is not available yet")
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = make_store_db(tmp_path_factory.mktemp("demo") / "demo.db")
     with closing(open_store(db, model_name=encoder.name)) as store:
         Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths([corpus])
     with TestClient(create_app(Settings(), store_path=db, encoder=encoder)) as test_client:

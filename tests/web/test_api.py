@@ -330,7 +330,8 @@ def test_api_security_headers(client: Any) -> None:
 
 
 # --- writes ---------------------------------------------------------------------------------
-def test_api_sees_articles_ingested_while_running(tmp_path: Any, encoder: Any) -> None:
+def test_api_sees_articles_ingested_while_running(tmp_path: Any, encoder: Any,
+                                                  new_store_db: Any) -> None:
     """The CLI may ingest while the server runs: each request sees the last committed batch."""
     from contextlib import closing
 
@@ -341,7 +342,7 @@ def test_api_sees_articles_ingested_while_running(tmp_path: Any, encoder: Any) -
     from storyline.store import open_store
     from storyline.web.server import create_app
 
-    db = tmp_path / "shared.db"
+    db = new_store_db(tmp_path / "shared.db")
     with TestClient(create_app(Settings(), store_path=db, encoder=encoder)) as running:
         assert running.get("/api/v1/health").json()["articles"] == 0
         # A second connection writing, as `storyline ingest` does.

@@ -49,12 +49,13 @@ def _article(n: int, url: str | None, *, day: int = 2) -> dict[str, Any]:
     return out
 
 
-def _ingest(db: Path, articles: list[dict[str, Any]], encoder: Any, **settings: Any) -> None:
+def _ingest(db: str, folder: Path, articles: list[dict[str, Any]], encoder: Any,
+            **settings: Any) -> None:
     from storyline.config import Settings
     from storyline.pipeline import Pipeline
     from storyline.store import open_store
 
-    source = db.parent / f"{db.stem}-{len(articles)}.jsonl"
+    source = folder / f"articles-{len(articles)}-{time.monotonic_ns()}.jsonl"
     source.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
     options = {"enrich": False, "workers": 1, **settings}
     with closing(open_store(db, model_name=encoder.name)) as store:
@@ -64,7 +65,7 @@ def _ingest(db: Path, articles: list[dict[str, Any]], encoder: Any, **settings: 
 
 
 @contextmanager
-def _client(db: Path, encoder: Any, **settings: Any) -> Iterator[Any]:
+def _client(db: str | Path, encoder: Any, **settings: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from storyline.config import Settings
@@ -119,11 +120,13 @@ HOSTILE_URLS = [
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Path:
-    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+def hostile_db(tmp_path_factory: pytest.TempPathFactory, encoder: Any, make_store_db: Any
+               ) -> str:
+    folder = tmp_path_factory.mktemp("hostile")
+    db = make_store_db(folder / "hostile.db")
     articles = [_article(i, url) for i, url in enumerate(HOSTILE_URLS, start=1)]
     articles.append(_article(50, "https://gazette.example/fire-50"))
-    _ingest(db, articles, encoder)
+    _ingest(db, folder, articles, encoder)
     return db
 
 
@@ -133,7 +136,7 @@ def _anchor_hrefs(html: str) -> list[str]:
     return [html_lib.unescape(h) for h in re.findall(r'<a\b[^>]*\bhref="([^"]*)"', html)]
 
 
-def test_web_only_http_urls_become_links(hostile_db: Path, encoder: Any) -> None:
+def test_web_only_http_urls_become_links(hostile_db: str, encoder: Any) -> None:
     with _client(hostile_db, encoder) as client:
         stored = client.get("/api/v1/stories").json()["items"]
         pages = ["/", "/search?q=warehouse", "/entities"]
@@ -215,7 +218,7 @@ def test_api_post_declared_length_over_limit(tmp_path: Path, encoder: Any, serve
 
 
 # --- 3. Host header -----------------------------------------------------------------------
-def test_web_foreign_host_header_is_refused(hostile_db: Path, encoder: Any) -> None:
+def test_web_foreign_host_header_is_refused(hostile_db: str, encoder: Any) -> None:
     with _client(hostile_db, encoder) as client:
         for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example",
                      "localhost.evil.example"):
@@ -232,7 +235,7 @@ def test_web_foreign_host_header_is_refused(hostile_db: Path, encoder: Any) -> N
         assert client.get("/", headers={"Host": "evil.example"}).status_code in (400, 421)
 
 
-def test_web_foreign_host_refused_by_the_real_server(hostile_db: Path, encoder: Any,
+def test_web_foreign_host_refused_by_the_real_server(hostile_db: str, encoder: Any,
                                                      serve: Any) -> None:
     with _live(serve, hostile_db, encoder) as (host, port):
         def get(host_header: str) -> int:
@@ -255,7 +258,7 @@ BIG = str(2**63)
     "/api/v1/stories?limit=-1", f"/api/v1/stories?limit={BIG}", f"/api/v1/search?q=a&limit={BIG}",
     "/api/v1/entities?limit=-5", "/api/v1/stories?offset=-1",
 ])
-def test_web_out_of_range_paging_is_rejected(hostile_db: Path, encoder: Any,
+def test_web_out_of_range_paging_is_rejected(hostile_db: str, encoder: Any,
                                             path: str) -> None:
     with _client(hostile_db, encoder) as client:
         response = client.get(path)
@@ -263,7 +266,7 @@ def test_web_out_of_range_paging_is_rejected(hostile_db: Path, encoder: Any,
     _assert_security_headers(response)
 
 
-def test_web_security_headers_on_every_response(hostile_db: Path, encoder: Any) -> None:
+def test_web_security_headers_on_every_response(hostile_db: str, encoder: Any) -> None:
     from storyline.config import Settings
     from storyline.web.server import create_app
 
@@ -304,9 +307,9 @@ def test_web_security_headers_on_every_response(hostile_db: Path, encoder: Any) 
 ])
 def test_api_post_hostile_json_is_a_client_error(tmp_path: Path, encoder: Any,
                                                  monkeypatch: pytest.MonkeyPatch,
-                                                 body: bytes) -> None:
+                                                 body: bytes, new_store_db: Any) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    with _client(tmp_path / "json.db", encoder) as client:
+    with _client(new_store_db(tmp_path / "json.db"), encoder) as client:
         response = client.post("/api/v1/articles", content=body,
                                headers={**AUTH, "Content-Type": "application/json"})
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
@@ -321,7 +324,7 @@ def test_api_post_hostile_json_is_a_client_error(tmp_path: Path, encoder: Any,
     "/api/v1/stories?outlet=%ED%A0%80", "/api/v1/stories?entity=%ED%A0%80",
     "/api/v1/stories?since=%ED%A0%80", "/search?q=%ED%A0%80fire&mode=semantic",
 ])
-def test_web_lone_surrogates_in_urls_are_not_500(hostile_db: Path, encoder: Any,
+def test_web_lone_surrogates_in_urls_are_not_500(hostile_db: str, encoder: Any,
                                                  path: str) -> None:
     with _client(hostile_db, encoder) as client:
         response = client.get(path)
@@ -330,12 +333,13 @@ def test_web_lone_surrogates_in_urls_are_not_500(hostile_db: Path, encoder: Any,
 
 
 def test_api_post_huge_title_answers_quickly(tmp_path: Path, encoder: Any,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             new_store_db: Any) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     article = _article(1, "https://gazette.example/huge")
     article["title"] = "Harbour fire " * 92_308  # 1.2M characters
     result: dict[str, Any] = {}
-    with _client(tmp_path / "title.db", encoder) as client:
+    with _client(new_store_db(tmp_path / "title.db"), encoder) as client:
         def post() -> None:
             result["response"] = client.post("/api/v1/articles", json=article, headers=AUTH)
 
@@ -354,18 +358,19 @@ def test_api_post_huge_title_answers_quickly(tmp_path: Path, encoder: Any,
 
 
 # --- 5. consistent story reads during an ingest --------------------------------------------
-def test_web_story_reads_consistent_during_ingest(tmp_path: Path, encoder: Any) -> None:
+def test_web_story_reads_consistent_during_ingest(tmp_path: Path, encoder: Any,
+                                                  new_store_db: Any) -> None:
     """Readers hammer one story's page and JSON while another connection keeps adding
     articles to that story, one commit per article: no read may fail."""
-    db = tmp_path / "race.db"
-    _ingest(db, [_article(0, "https://gazette.example/fire-0")], encoder)
+    db = new_store_db(tmp_path / "race.db")
+    _ingest(db, tmp_path, [_article(0, "https://gazette.example/fire-0")], encoder)
     errors: list[str] = []
     done = threading.Event()
 
     def writer() -> None:
         try:
             for start in range(1, 121, 20):
-                _ingest(db, [_article(n, f"https://gazette.example/fire-{n}", day=3)
+                _ingest(db, tmp_path, [_article(n, f"https://gazette.example/fire-{n}", day=3)
                              for n in range(start, start + 20)], encoder, batch_size=1,
                         chunk_size=1)
         except Exception as exc:  # pragma: no cover - reported below
@@ -401,7 +406,7 @@ def test_web_story_reads_consistent_during_ingest(tmp_path: Path, encoder: Any) 
 
 
 # --- 6. connections: a 500 keeps the connection, worker threads hand theirs on -----------
-def test_web_keep_alive_connection_survives_a_500(hostile_db: Path, encoder: Any,
+def test_web_keep_alive_connection_survives_a_500(hostile_db: str, encoder: Any,
                                                   serve: Any) -> None:
     """A keep-alive client's next request after a 500 is answered on the same connection
     (uvicorn closed it whenever the app raised on past the 500: a reset for the next one)."""
@@ -431,7 +436,7 @@ def test_web_keep_alive_connection_survives_a_500(hostile_db: Path, encoder: Any
     assert statuses == [500, 200] * 10
 
 
-def test_web_read_connections_are_handed_on(hostile_db: Path, encoder: Any) -> None:
+def test_web_read_connections_are_handed_on(hostile_db: str, encoder: Any) -> None:
     """A worker thread's read connection goes to the next new thread once the first has
     ended (the server's threads end after 10 s idle), instead of a new one per thread."""
     from storyline.config import Settings

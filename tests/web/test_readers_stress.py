@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,7 +28,6 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -308,20 +306,14 @@ def _percentiles(values: list[float]) -> str:
             f" max={ordered[-1] * 1000:7.1f} ms")
 
 
-def _copy_store(source: Path, target: Path) -> None:
-    """The session's web corpus, copied with SQLite's backup API (its WAL included)."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-
-
 def test_web_twenty_readers_during_an_ingest(tmp_path: Path, web_corpus: Any, encoder: Any,
                                              serve: Any, capsys: pytest.CaptureFixture[str],
-                                             record_property: Any) -> None:
+                                             record_property: Any, copy_store_db: Any,
+                                             new_store_db: Any) -> None:
     from storyline.config import Settings
     from storyline.web.server import create_app
 
-    db = tmp_path / "stress.db"
-    _copy_store(web_corpus.db, db)
+    db = copy_store_db(web_corpus.db, new_store_db(tmp_path / "stress.db"))  # the corpus
     source = tmp_path / "articles.jsonl"
     source.write_text("".join(json.dumps(a) + "\n" for a in generated_articles(ARTICLES)),
                       encoding="utf-8")

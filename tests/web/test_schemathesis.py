@@ -11,11 +11,10 @@ derandomized and bounded (``MAX_EXAMPLES`` per operation).
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,8 @@ from storyline.web.server import TOKEN_ENV
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "feeds"))
 from feedsite import Entry, Site, article_text  # noqa: E402  (the feed tests' local server)
 
+Rows = Callable[..., list[tuple[Any, ...]]]  # the ``store_rows`` fixture
+
 pytestmark = pytest.mark.slow
 
 TOKEN = "schemathesis-test-token"
@@ -59,7 +60,7 @@ def feed_site() -> Iterator[Site]:
     site.close()
 
 
-def _seed_follows_and_feeds(db: Path, feed_site: Site) -> None:
+def _seed_follows_and_feeds(db: str, feed_site: Site) -> None:
     """Feeds and follows for the DELETE operations to remove (each deletes one for real)."""
     from storyline.alerts.follows import follow
     from storyline.feeds.sources import follow as follow_feed
@@ -75,16 +76,16 @@ def _seed_follows_and_feeds(db: Path, feed_site: Site) -> None:
 
 @pytest.fixture(scope="module")
 def live_api(web_corpus: Any, encoder: Any, tmp_path_factory: pytest.TempPathFactory,
-             serve: Callable[..., AbstractContextManager[int]], feed_site: Site
-             ) -> Iterator[tuple[str, Path]]:
+             serve: Callable[..., AbstractContextManager[int]], feed_site: Site,
+             copy_store_db: Callable[[str, str], str], make_store_db: Callable[[Path], str]
+             ) -> Iterator[tuple[str, str]]:
     """A real server over a copy of the session store (POSTs here must not change it), with
     writes enabled and the local feed server allowed; yields its base URL and store."""
     from storyline.config import Settings
     from storyline.web.server import create_app
 
-    db = tmp_path_factory.mktemp("schemathesis") / "api.db"
-    with closing(sqlite3.connect(web_corpus.db)) as source, closing(sqlite3.connect(db)) as copy:
-        source.backup(copy)
+    db = copy_store_db(web_corpus.db,
+                       make_store_db(tmp_path_factory.mktemp("schemathesis") / "api.db"))
     _seed_follows_and_feeds(db, feed_site)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(TOKEN_ENV, TOKEN)
@@ -94,13 +95,12 @@ def live_api(web_corpus: Any, encoder: Any, tmp_path_factory: pytest.TempPathFac
             yield f"http://127.0.0.1:{port}", db
 
 
-def _known_path_parameters(db: Path) -> dict[str, list[dict[str, str]]]:
+def _known_path_parameters(db: str, rows: Rows) -> dict[str, list[dict[str, str]]]:
     """Real ids and names in the store, by operation path."""
-    with closing(sqlite3.connect(db)) as conn:
-        stories = [r[0] for r in conn.execute("SELECT id FROM stories ORDER BY id LIMIT 5")]
-        articles = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id LIMIT 5")]
-        names = [r[0] for r in conn.execute("SELECT name FROM entities ORDER BY name LIMIT 5")]
-        follows = [r[0] for r in conn.execute("SELECT id FROM follows ORDER BY id")]
+    stories = [r[0] for r in rows(db, "SELECT id FROM stories ORDER BY id LIMIT 5")]
+    articles = [r[0] for r in rows(db, "SELECT id FROM articles ORDER BY id LIMIT 5")]
+    names = [r[0] for r in rows(db, "SELECT name FROM entities ORDER BY name LIMIT 5")]
+    follows = [r[0] for r in rows(db, "SELECT id FROM follows ORDER BY id")]
     return {
         "/api/v1/stories/{story_id}": [{"story_id": i} for i in stories],
         "/api/v1/articles/{article_id}": [{"article_id": i} for i in articles],
@@ -110,18 +110,18 @@ def _known_path_parameters(db: Path) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def _known_feeds(db: Path) -> list[str]:
-    with closing(sqlite3.connect(db)) as conn:
-        return [r[0] for r in conn.execute("SELECT url FROM feeds ORDER BY url")]
+def _known_feeds(db: str, rows: Rows) -> list[str]:
+    return [r[0] for r in rows(db, "SELECT url FROM feeds ORDER BY url")]
 
 
 @pytest.fixture(scope="module")
-def api_schema(live_api: tuple[str, Path], web_corpus: Any, feed_site: Site) -> Any:
+def api_schema(live_api: tuple[str, str], web_corpus: Any, feed_site: Site, store_rows: Rows
+               ) -> Any:
     """The server's OpenAPI document, loaded by Schemathesis, with real ids mixed in."""
     url, db = live_api
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-    known = _known_path_parameters(db)
-    feeds = _known_feeds(db)
+    known = _known_path_parameters(db, store_rows)
+    feeds = _known_feeds(db, store_rows)
     article = {**web_corpus.articles[0], "url": "https://example.org/posted"}
     bodies = {"/api/v1/feeds": {"url": feed_site.url("/news.xml")},
               "/api/v1/follows": {"kind": "query", "target": "storm"}}

@@ -385,8 +385,10 @@ class SQLStore(Store):
 
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
         rows = self._execute(
+            # A defined order (SQLite's own, from its first_ts index): the assigner breaks
+            # ties by it, and PostgreSQL returns rows in the order they were last updated.
             "SELECT id, title, first_ts, last_ts, article_count FROM stories"
-            " WHERE last_ts >= ? AND first_ts <= ?",
+            " WHERE last_ts >= ? AND first_ts <= ? ORDER BY first_ts, id",
             (start_ts, end_ts),
         ).fetchall()
         states = {r[0]: StoryState(r[0], r[1], r[2], r[3], r[4]) for r in rows}
@@ -401,10 +403,12 @@ class SQLStore(Store):
                 "  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, e.head, e.body,"
                 "   a.events, v.evidence, CASE WHEN v.evidence IS NULL THEN a.text END"
                 "   AS legacy_text,"
-                "   ROW_NUMBER() OVER (PARTITION BY a.story_id ORDER BY a.published_ts DESC) AS rn"
+                "   ROW_NUMBER() OVER (PARTITION BY a.story_id"
+                "    ORDER BY a.published_ts DESC, a.id DESC) AS rn"
                 f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
                 "   LEFT JOIN article_evidence v ON v.article_id = a.id"
-                f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) AS m WHERE rn <= ?",
+                f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) AS m WHERE rn <= ?"
+                " ORDER BY story_id, rn",
                 [self.model_name, *chunk, max_members],
             ):
                 states[row[0]].members.append(
@@ -430,7 +434,7 @@ class SQLStore(Store):
             " WHERE a.copy_of IS NULL AND a.story_id IN ("
             "  SELECT story_id FROM articles WHERE published_ts >= ? AND copy_of IS NULL"
             "   AND (published_ts < ? OR (published_ts = ? AND id < ?)) AND story_id IS NOT NULL"
-            "  GROUP BY story_id ORDER BY MAX(published_ts) DESC LIMIT ?)"
+            "  GROUP BY story_id ORDER BY MAX(published_ts) DESC, story_id LIMIT ?)"
             " AND (a.published_ts < ? OR (a.published_ts = ? AND a.id < ?))"
             " ORDER BY a.published_ts, a.id",
             (start_ts, ts, ts, article_id, max_stories, ts, ts, article_id),
@@ -447,7 +451,7 @@ class SQLStore(Store):
             "SELECT a.id, a.published_ts, a.copy_of, a.story_id, m.signature,"
             " CASE WHEN m.signature IS NULL THEN a.text END"
             " FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id"
-            " AND m.scheme = ? WHERE a.published_ts BETWEEN ? AND ?",
+            " AND m.scheme = ? WHERE a.published_ts BETWEEN ? AND ? ORDER BY a.published_ts, a.id",
             (scheme, start_ts, end_ts),
         ).fetchall()
         return [
@@ -623,7 +627,7 @@ class SQLStore(Store):
                 self._execute(
                     "SELECT e.id, e.name, e.type, e.mentions, a.alias FROM entities e"
                     " LEFT JOIN entity_aliases a ON a.entity_id = e.id"
-                    f" WHERE e.id IN ({marks}) ORDER BY e.id, a.mentions DESC",
+                    f" WHERE e.id IN ({marks}) ORDER BY e.id, a.mentions DESC, a.alias",
                     chunk,
                 ).fetchall()
             )
