@@ -437,3 +437,160 @@ def test_dates_language_chooses_the_patterns() -> None:
     assert resolve_dates(english, TUE_2024_03_19, language="en") == resolve_dates(
         english, TUE_2024_03_19
     )
+
+
+# --------------------------------------------------------------------------- TempEval-3 work
+
+
+SUN_2024_03_17 = date(2024, 3, 17)
+THU_1989_11_02 = date(1989, 11, 2)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Rail unions called a strike from Wednesday over pay.",
+        "The union said a walkout starting Wednesday would shut every line.",
+        "Ministers announced that the new fares apply effective Wednesday.",
+    ],
+)
+def test_dates_weekday_onset_written_on_sunday_is_the_coming_one(sentence: str) -> None:
+    check(sentence, SUN_2024_03_17, "Wednesday", "2024-03-20", "2024-03-20", "day")
+
+
+def test_dates_weekday_naming_an_event_is_not_an_onset() -> None:
+    check("Woman rescued from Friday house fire has died", SUN_2024_03_17, "Friday",
+          "2024-03-15", "2024-03-15", "day")  # fmt: skip
+
+
+def test_dates_weekday_since_or_in_past_stays_past() -> None:
+    check("Talks have stalled since Wednesday.", SUN_2024_03_17, "Wednesday",
+          "2024-03-13", "2024-03-13", "day")  # fmt: skip
+    check("The strike, which began on Wednesday, goes on.", SUN_2024_03_17, "Wednesday",
+          "2024-03-13", "2024-03-13", "day")  # fmt: skip
+
+
+def test_dates_day_without_year_never_nearly_a_year_away() -> None:
+    # "said" points to the past, but Nov. 20 of last year is 347 days back: the offer runs
+    # to the coming Nov. 20.
+    s = "The bank said it extended to Nov. 20 its offer for the brewer."
+    check(s, THU_1989_11_02, "Nov. 20", "1989-11-20", "1989-11-20", "day")
+    # A near date in the sentence's direction is kept.
+    s = "The chain said it closed the store on Oct. 13."
+    check(s, THU_1989_11_02, "Oct. 13", "1989-10-13", "1989-10-13", "day")
+
+
+def test_dates_month_without_year_never_eleven_months_away() -> None:
+    s = "The cartel told refiners of a cutback in its supply in September."
+    check(s, date(1990, 8, 16), "September", "1990-09-01", "1990-09-30", "month")
+    s = "The strike began in November and lasted six weeks."  # ten months back: kept
+    check(s, date(2019, 9, 5), "November", "2018-11-01", "2018-11-30", "month")
+
+
+def test_dates_close_of_business_is_not_a_future_cue() -> None:
+    s = "At the close of business Thursday, most shares had been tendered."
+    check(s, date(1989, 10, 30), "Thursday", "1989-10-26", "1989-10-26", "day")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression", "start", "end", "granularity"),
+    [
+        ("Profit fell in the year-ago quarter.", "the year-ago quarter",
+         "1988-07-01", "1988-09-30", "quarter"),
+        ("Sales rose 9% in the latest quarter.", "the latest quarter",
+         "1989-07-01", "1989-09-30", "quarter"),
+        ("It took a charge in the 1988 second quarter.", "the 1988 second quarter",
+         "1988-04-01", "1988-06-30", "quarter"),
+        ("The miller expects to report a third-quarter loss.", "third-quarter",
+         "1989-07-01", "1989-09-30", "quarter"),
+        ("The band split up in mid-1996 after a tour.", "mid-1996",
+         "1996-01-01", "1996-12-31", "year"),
+        ("In fiscal 1988, the toy maker earned $3 million.", "fiscal 1988",
+         "1988-01-01", "1988-12-31", "year"),
+        ("The tax grew out of its 1986 reform of pensions.", "1986",
+         "1986-01-01", "1986-12-31", "year"),
+        ("Prices peaked in the early 1980s.", "the early 1980s",
+         "1980-01-01", "1989-12-31", "decade"),
+        ("The merger should close by year-end.", "year-end",
+         "1989-12-01", "1989-12-31", "month"),
+        ("Sales in the current fiscal year will be flat.", "current fiscal year",
+         "1989-01-01", "1989-12-31", "year"),
+        ("Growth should continue into 1990.", "1990", "1990-01-01", "1990-12-31", "year"),
+        ("It lost $5 million in the quarter.", "the quarter",
+         "1989-07-01", "1989-09-30", "quarter"),
+        ("It lost $5 million in the quarter ended July 31.", "the quarter",
+         "1989-04-01", "1989-06-30", "quarter"),
+    ],
+)  # fmt: skip
+def test_dates_financial_and_historical_expressions(
+    sentence: str, expression: str, start: str, end: str, granularity: str
+) -> None:
+    span = span_for(sentence, THU_1989_11_02, expression)
+    assert span.text == expression
+    assert (span.start, span.end, span.granularity) == (start, end, granularity)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The 2000 employees were told on Monday.", "Its 1995 shares rose.",
+     "He paid 1995 dollars for it.", "He was shot in the 1900 block of Salem Avenue."],
+)  # fmt: skip
+def test_dates_numbers_after_determiners_are_not_years(sentence: str) -> None:
+    assert [s.text for s in resolve_dates(sentence, THU_1989_11_02)
+            if s.granularity in ("year", "decade")] == []  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expression", "year"),
+    [
+        ("In nineteen ninety-one the senator was convicted.", "nineteen ninety-one", "1991"),
+        ("The pact was signed in nineteen eleven.", "nineteen eleven", "1911"),
+        ("Jobs were promised by the year two thousand.", "the year two thousand", "2000"),
+        ("The plant opened a decade ago.", "a decade ago", "1979"),
+    ],
+)
+def test_dates_spoken_years_and_decades_ago(sentence: str, expression: str, year: str) -> None:
+    span = span_for(sentence, THU_1989_11_02, expression)
+    assert (span.text, span.label, span.granularity) == (expression, year, "year")
+
+
+@pytest.mark.parametrize("sentence", ["Nineteen people were hurt.", "Two thousand people marched."])
+def test_dates_spoken_counts_are_not_years(sentence: str) -> None:
+    assert resolve_dates(sentence, THU_1989_11_02) == []
+
+
+MON_2023_07_31 = date(2023, 7, 31)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("The council gave the builder until Friday to fix the roof.", "2023-08-04"),
+        ("Officials postponed until Friday morning any vote on the levy.", "2023-08-04"),
+        ("The curfew lasted until Friday night.", "2023-07-28"),
+        ("The road remained closed until Friday.", "2023-07-28"),
+        ("Talks went on until Friday.", "2023-07-28"),
+    ],
+)
+def test_dates_until_weekday_is_a_deadline_unless_something_lasted(sentence: str, day: str) -> None:
+    check(sentence, MON_2023_07_31, "Friday", day, day, "day")
+
+
+def test_dates_clock_time_before_weekday_is_part_of_the_expression() -> None:
+    s = "Negotiators were given until 9 a.m. EDT Tuesday to sign the deal."
+    check(s, MON_2023_07_31, "9 a.m. EDT Tuesday", "2023-08-01", "2023-08-01", "day")
+    assert span_for(s, MON_2023_07_31, "Tuesday").text == "9 a.m. EDT Tuesday"
+    # "a.m. EDT" does not end the sentence: "will" still points to the coming Thursday.
+    s = "The ferry will leave at dawn (5 a.m. EDT Thursday), the operator said."
+    check(s, MON_2023_07_31, "Thursday", "2023-08-03", "2023-08-03", "day")
+    s = "Talks broke off at noon Sunday."
+    check(s, MON_2023_07_31, "noon Sunday", "2023-07-30", "2023-07-30", "day")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["She reached the quarter-finals on the grass.", "He lost in the quarter final.",
+     "Rents rose in the quarter of the city near the port.", "A quarter of the staff left."],
+)  # fmt: skip
+def test_dates_quarter_that_is_no_time(sentence: str) -> None:
+    assert [s for s in resolve_dates(sentence, THU_1989_11_02) if s.granularity == "quarter"] == []

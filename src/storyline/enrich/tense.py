@@ -60,6 +60,8 @@ _NOT_PAST_WORDS = word_set(
 )
 # "due to the storm" is a cause, "due to vote" a plan.
 _DUE_CAUSE = word_set("the a an its their his her this that these those")
+# Future cue words that are nouns after a determiner ("the close", "a start", "its holds").
+_NOUN_AFTER_DETERMINER = word_set("close start open runs holds returns")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 
 # Sentence ends: . ! ? followed by space and a capital or quote, or a line break.
@@ -67,6 +69,10 @@ _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[A-Z0-9])|
 _ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Prof|No|Jan|Feb|Mar|Apr"
     r"|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|approx))\.$"
+)
+# "at 4 a.m. EDT Thursday", "9 a.m. Tuesday": the clock time goes on, no sentence ends.
+_CLOCK_GOES_ON_RE = re.compile(
+    r"[ap]\.m\.\s+(?:[ECMP][SD]T|GMT|UTC|BST|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
 )
 
 
@@ -78,6 +84,8 @@ def _cue(words: list[str], lowered: list[str], i: int) -> Direction | None:
     if w in _FUTURE_WORDS:
         if (w in ("start", "starts") and nxt == "of") or (w in ("close", "closes") and nxt == "to"):
             return None  # "the start of", "close to"
+        if prev in _DUE_CAUSE and w in _NOUN_AFTER_DETERMINER:
+            return None  # "at the close of business Thursday", "its open": nouns
         return "future"
     if w == "expected":
         return None if prev == "than" else "future"
@@ -115,7 +123,9 @@ class DateContext:
         if self._starts is None:
             starts = [0]
             for m in _SENTENCE_END_RE.finditer(self.text):
-                if not _ABBREVIATION_RE.search(self.text, max(0, m.start() - 8), m.start() + 1):
+                if not _ABBREVIATION_RE.search(
+                    self.text, max(0, m.start() - 8), m.start() + 1
+                ) and not _CLOCK_GOES_ON_RE.match(self.text, max(0, m.start() - 3)):
                     starts.append(m.end())
             self._starts = starts
         i = bisect.bisect_right(self._starts, pos) - 1
