@@ -49,6 +49,7 @@ __all__ = [
     "SourceMap",
     "find_attributions",
     "is_media_name",
+    "statement_spans",
 ]
 
 ATTRIBUTION_KINDS = ("person", "institution", "agency", "anonymous", "outlet")
@@ -59,7 +60,8 @@ REPORTING_VERBS = _words(
     say tell announce report confirm deny state add claim note insist warn write tweet post
     reveal disclose acknowledge estimate predict allege declare explain argue stress
     emphasise emphasize urge indicate comment reply caution concede admit assert suggest
-    describe testify
+    describe testify cite ask pledge promise vow criticize criticise accuse believe recall
+    respond question mention contend maintain complain blast slam endorse
     """
 )
 # Heads of noun phrases that describe unnamed sources.
@@ -71,6 +73,7 @@ _MAYBE_ANONYMOUS_HEADS = _words(
     """
     official officials diplomat diplomats executive executives partner employee employees
     aide aides member members banker bankers investor investors lawyer lawyers
+    adviser advisers advisor advisors staffer staffers
     """
 )
 _ANONYMITY_RE = re.compile(
@@ -88,10 +91,30 @@ INSTITUTION_HEADS = _words(
     authority authorities council municipality company companies firm group club court
     police army military navy department commission committee prosecutor prosecutors
     prosecution service board bank union institute survey administration cabinet parliament
-    embassy presidency palace statement spokesperson spokesman spokeswoman officials
+    embassy presidency palace city county township campaign statement spokesperson spokesman
+    spokeswoman officials
     official government's state-run operator operators organisers organizers team league
+    network broadcaster newspaper magazine poll polls data study analysis figures statistics
+    records documents
     federation association party coalition alliance consortium lender airline carrier
     manufacturer maker insurer retailer exchange
+    """
+)
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+# Names of streets, roads and sites, which are places even when NER calls them otherwise.
+_STREET_RE = re.compile(
+    r"\b(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|highway|hwy|freeway"
+    r"|motorway|parkway|pike|turnpike|interstate|bridge|tunnel|square|plaza|crescent|terrace"
+    r"|alley|route)\b\.?$",
+    re.IGNORECASE,
+)
+# Roles whose holder, with "the" before them, is one person ("the president said").
+_ROLE_HEADS = _words(
+    """
+    president senator governor mayor minister secretary chancellor chairman chairwoman ceo
+    director ambassador commissioner leader speaker coach manager captain professor detective
+    inspector attorney judge candidate nominee announcer businessman businesswoman congressman
+    congresswoman lawmaker sheriff chief founder owner
     """
 )
 _PRONOUNS = {"he": "person", "she": "person", "it": "institution", "they": "any", "we": "any"}
@@ -254,22 +277,35 @@ class _Finder:
             return None
         head_lower = head.lower_
         sent_text = sent.text
+        unnamed_one = head.tag_ == "NN" and tokens[0].lower_ in ("a", "an", "another")
         if head_lower in _ANONYMOUS_HEADS or (
-            head_lower in _MAYBE_ANONYMOUS_HEADS and _ANONYMITY_RE.search(sent_text)
+            head_lower in _MAYBE_ANONYMOUS_HEADS
+            and (_ANONYMITY_RE.search(sent_text) or (cue and unnamed_one))
         ):
+            # "according to a campaign aide": one unnamed insider is an anonymous source.
             return Attribution("anonymous", _anonymous_phrase(sent, phrase), cue)
         if head.tag_ in ("NNP", "NNPS") or head.ent_type_:
             entity = self.entity_in(phrase)
+            if head.ent_type_ == "FAC" or (
+                (entity is None or entity.type == "place")
+                and (_STREET_RE.search(text) or (not cue and head.ent_type_ in _PLACE_LABELS))
+            ):
+                # A street or building never speaks; a country or city speaks for its
+                # government only through a reporting cue ("Beijing said"), never as the
+                # subject of an act ("Stanley Avenue remains closed").
+                return None
             if entity is not None:
+                if entity.type == "place" and not cue:
+                    return None
                 return self._from_entity(entity, cue)
-            if head.ent_type_ in ("ORG", "GPE", "NORP", "FAC"):
+            if head.ent_type_ in ("ORG", "GPE", "NORP"):
                 kind = "agency" if is_media_name(text) else "institution"
                 return Attribution(kind, text, cue)
             person = self.surnames.get(head.lower_)
             if person is not None:
                 return Attribution("person", person, cue)
         if head_lower in _PRONOUNS:
-            return self._pronoun(_PRONOUNS[head_lower], cue)
+            return self._pronoun(_PRONOUNS[head_lower], cue, before=doc[phrase.start].idx)
         if head_lower in INSTITUTION_HEADS or head.lemma_.lower() in INSTITUTION_HEADS:
             entity = self.entity_in(phrase)
             if entity is not None and entity.type == "org":
@@ -281,6 +317,14 @@ class _Finder:
             entity = self.entity_in(phrase)
             if entity is not None and entity.type == "person":
                 return Attribution("person", entity.name, cue)
+            if (
+                cue
+                and head.tag_ == "NN"
+                and head_lower in _ROLE_HEADS
+                and tokens[0].lower_ in ("the", "his", "her", "its", "their")
+            ):
+                # "the president said": one holder of a role, named earlier or not.
+                return Attribution("person", _strip_det(text), cue)
         # Unnamed groups ("seismologists say", "analysts said") are neither a body nor
         # anonymous sources: the outlet stands behind the statement.
         return None
@@ -313,7 +357,7 @@ class _Finder:
             return Attribution("agency", entity.name, cue)
         return Attribution("institution", entity.name, cue)
 
-    def _pronoun(self, wanted: str, cue: str) -> Attribution | None:
+    def _pronoun(self, wanted: str, cue: str, *, before: int) -> Attribution | None:
         for prev in reversed(self.history):
             if (
                 wanted == "any"
@@ -322,13 +366,17 @@ class _Finder:
             ):
                 return Attribution(prev.kind, prev.name, cue, prev.citing)
         if wanted == "person":
-            return None
+            # No earlier source: "he" or "she" is the last person the text named.
+            named = [e for e in self.entities if e.type == "person" and e.end_char <= before]
+            if named:
+                return Attribution("person", named[-1].name, cue)
         return None
 
     def sentence(self, index: int, sent: Span) -> Attribution | None:
         doc = self.doc
         found: Attribution | None = None
         citing: str | None = None
+        cue_at = citing_at = (0, 0)  # where the cue is (and the "citing" of ``citing``)
         i = sent.start
         while i < sent.end:
             tok = doc[i]
@@ -337,6 +385,7 @@ class _Finder:
                 phrase = _np_right(sent, i + 2)
                 if phrase and found is None:
                     found = self.classify(sent, phrase, "according to")
+                    cue_at = (tok.idx, doc[i + 1].idx + len(doc[i + 1]))
                 i += 2
                 continue
             if lower == "citing":
@@ -354,6 +403,7 @@ class _Finder:
                             if cited.kind == "anonymous"
                             else cited.name
                         )
+                        citing_at = (tok.idx, tok.idx + len(tok))
                 i += 1
                 continue
             if (
@@ -362,6 +412,7 @@ class _Finder:
                 and tok.lemma_.lower() in REPORTING_VERBS
             ):
                 found = self._verb_source(sent, tok)
+                cue_at = (tok.idx, tok.idx + len(tok))
             elif (
                 found is None
                 and lower == "statement"
@@ -371,18 +422,20 @@ class _Finder:
             i += 1
         if found is None and citing is not None:
             found = Attribution("anonymous", citing, "citing")
-            citing = None
+            citing, cue_at = None, citing_at
         if found is None:
             return None
         result = replace(
             found, citing=citing or found.citing, sentence=index, start_char=sent.start_char,
-            end_char=sent.end_char, statement=_statement(sent.text),
+            end_char=sent.end_char, statement=_statement(sent.text), cue_start=cue_at[0],
+            cue_end=cue_at[1],
         )  # fmt: skip
         self.history.append(result)
         return result
 
-    def actor(self, sent: Span) -> Attribution | None:
-        """The subject of a sentence's first finite verb when it names a body or a person."""
+    def actor(self, sent: Span, *, cue: str = "") -> Attribution | None:
+        """The subject of a sentence's first finite verb when it names a body or a person
+        (``cue``: the reporting word it is the source of, if any)."""
         doc = self.doc
         start = sent.start
         # Skip a dateline: "LONDON —", "SANTIAGO (Meridian Wire) -".
@@ -398,7 +451,7 @@ class _Finder:
         phrase = _np_left(sent, verb.i)
         if phrase is None or phrase.start < start:
             return None
-        found = self.classify(sent, phrase, "")
+        found = self.classify(sent, phrase, cue)
         if found is None or found.kind not in ("person", "institution"):
             return None
         return found
@@ -408,13 +461,21 @@ class _Finder:
         cue = verb.text
         prev = doc[verb.i - 1] if verb.i > sent.start else None
         opens_quote = sent.text.lstrip()[:1] in _QUOTES
-        inverted = prev is not None and (prev.text in _QUOTES or (prev.text == "," and opens_quote))
+        inverted = prev is not None and (
+            (prev.text and all(c in _QUOTES or c == "`" for c in prev.text))
+            or (prev.text == "," and opens_quote)
+        )
+        if verb.tag_ == "VBG" and prev is not None and prev.text == ",":
+            # "Police closed the road, saying it was unsafe": the sentence's subject speaks.
+            subject = self.actor(sent, cue=cue)
+            if subject is not None:
+                return subject
         # After the verb comes the source only in ", said X"; otherwise it is the audience
         # ("told reporters") or the reported clause's subject ("said they would").
         order = ("after", "before") if inverted else ("before",)
         for side in order:
             if side == "before":
-                phrase = _np_left(sent, verb.i)
+                phrase = _np_left(sent, _before_parenthesis(sent, verb.i))
             else:
                 phrase = _np_right(sent, verb.i + 1)
                 if phrase is not None and phrase.end < sent.end and doc[phrase.end].text == ",":
@@ -431,15 +492,21 @@ class _Finder:
             found = self.classify(sent, phrase, cue)
             if found is not None:
                 return found
-        if prev is not None and prev.text == "," and not inverted:
-            # "Felipe Cordero, who flew to Copiapó, said ...": the subject opens the sentence.
+        if prev is not None and prev.text == ",":
+            # "Felipe Cordero, who flew to Copiapó, said ...": the subject opens the sentence,
+            # or follows the quote ("“...,” Flynn, a top surrogate, said").
+            opening = sent.start_char
+            for tok in doc[sent.start : verb.i]:
+                if tok.text and all(c in _QUOTES or c == "`" for c in tok.text):
+                    opening = tok.idx + len(tok)
             first = next(
-                (e for e in self.entities if sent.start_char <= e.start_char < verb.idx), None
+                (e for e in self.entities if opening <= e.start_char < verb.idx), None
             )
             if (
                 first is not None
                 and verb.tag_ in ("VBD", "VBZ", "VBP")
                 and doc.text[first.end_char : first.end_char + 1] == ","
+                and not (first.type == "place" and _STREET_RE.search(first.name))
             ):
                 return replace(
                     self._from_entity(first, cue),
@@ -447,6 +514,90 @@ class _Finder:
                     source_end=first.end_char,
                 )
         return None
+
+
+_EDGE = " \t\n,.;:—–-"
+# Words that may stand between a reporting verb and its "that": "said in a statement on
+# Monday that".
+# What follows a reporting verb that is no statement: a new clause after a comma, or the
+# audience or circumstances ("said to the crowd", "said at a rally").
+_NEW_CLAUSE_RE = re.compile(
+    r"\s*,\s*(?:but|and|as|while|although|though|because|when|before|after)\b", re.IGNORECASE
+)
+_AUDIENCE_RE = re.compile(
+    r"\s*(?:to|at|during|after|before|from|with|while|as)\s+(?:the|a|an|his|her|their|its"
+    r"|reporters|journalists)\b",
+    re.IGNORECASE,
+)
+_THAT_RE = re.compile(
+    r"(?:\s*,?\s*(?:on|in|at|late|early|earlier|last|this|yesterday|today|tonight|\w+day"
+    r"|week|month|morning|afternoon|evening|night|a|an|the|its|his|her|their|statement"
+    r"|interview|news|conference|briefing|filing|post|letter)\b){0,8}?\s+(that)\b",
+    re.IGNORECASE,
+)
+
+
+def statement_spans(attribution: Attribution, text: str) -> list[tuple[int, int]]:
+    """Where the attributed statement is in ``text`` (the coordinates of ``attribution``):
+    its sentence less the source and the cue ("X said", "according to X") and the punctuation
+    around them; two spans when they stand in the middle ("“...,” Ellery said, “...”").
+    Empty when the source and cue are not located."""
+    found = attribution
+    pairs = ((found.source_start, found.source_end), (found.cue_start, found.cue_end))
+    marks = [(a, b) for a, b in pairs if b > a]
+    if not marks:
+        return []
+    lo, hi = min(a for a, _ in marks), max(b for _, b in marks)
+    # "said on Monday that ...": the statement starts at "that".
+    lead = _THAT_RE.match(text, hi, attribution.end_char)
+    if lead is not None:
+        hi = lead.start(1)
+    out: list[tuple[int, int]] = []
+    for start, end in ((attribution.start_char, lo), (hi, attribution.end_char)):
+        while start < end and text[start] in _EDGE:
+            start += 1
+        while end > start and text[end - 1] in _EDGE:
+            end -= 1
+        words = text[start:end].split()
+        if start >= hi and (
+            _NEW_CLAUSE_RE.match(text, hi, end) or (out and _AUDIENCE_RE.match(text, hi, end))
+        ):
+            continue  # "she said, but ...": another clause; "said to the crowd": an audience
+        if out and text[start:end][:1] not in _QUOTES and len(words) < 5:
+            continue  # "..., Mayor Osei said on Monday.": a time, not a statement
+        if len(words) >= 2:
+            out.append((start, end))
+    if not out:
+        quoted = _quote_before(text, attribution.start_char)
+        if quoted is not None:
+            out.append(quoted)  # "“You winning?” she said.": the quote is its own sentence
+    return out
+
+
+def _quote_before(text: str, pos: int, limit: int = 1500) -> tuple[int, int] | None:
+    """The quotation that ends right before ``pos`` (spaces aside), if any."""
+    end = pos
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == 0 or text[end - 1] not in "”\"":
+        return None
+    close = text[end - 1]
+    opening = text.rfind("“" if close == "”" else '"', max(0, end - limit), end - 1)
+    if opening < 0 or "\n\n" in text[opening:end]:
+        return None
+    return (opening, end)
+
+
+def _before_parenthesis(sent: Span, end: int) -> int:
+    """Where a phrase ending at token ``end`` ends once a parenthesis right before ``end`` is
+    set aside: "Sen. Lindsey Graham (R-S.C.) said" → before "(". """
+    doc = sent.doc
+    if end - 1 <= sent.start or doc[end - 1].text != ")":
+        return end
+    for i in range(end - 2, max(sent.start, end - 10) - 1, -1):
+        if doc[i].text == "(":
+            return i
+    return end
 
 
 def _strip_det(text: str) -> str:

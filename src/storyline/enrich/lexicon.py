@@ -94,6 +94,7 @@ ACTIONS: tuple[Action, ...] = (
     _action("ceasefire", "", "ceasefire truce armistice"),
     _action("sanctions", "sanction", "sanction sanctions embargo"),
     _action("launch", "launch unveil", "launch"),
+    _action("cut", "cut slash", "cut"),
 )
 VERB_ACTIONS = {lemma: a.name for a in ACTIONS for lemma in a.verbs}
 NOUN_ACTIONS = {lemma: a.name for a in ACTIONS for lemma in a.nouns}
@@ -164,3 +165,15 @@ OFFICIAL_ACTS = word_set(
 # evacuate", "forcing the club to close").
 CAUSATIVES = word_set("prompt force cause lead push spur allow help trigger")
 PRESENT_AUX = word_set("is are has have")
+# Verbs whose infinitive takes their own tense: "continues to receive", "managed to escape".
+IMPLICATIVES = word_set("continue begin start manage keep resume")
+# Modals of ability and obligation: "the council must close the pool" has not happened.
+OBLIGATION_MODALS = word_set("can should must ought")
+# Verbs whose object is wanted, not done: "demanded his return", "proposed a merger".
+INTENT_VERBS = word_set(
+    "want wish hope seek propose demand urge request intend desire need await"
+)
+# Verbs whose infinitive is wished for or tried, not decided: "hopes to sign", "tried to".
+HOPE_VERBS = word_set("want wish hope seek try attempt aim strive like love struggle")
+# Words opening a clause whose event is a condition or a question, not a fact.
+CONDITIONALS = word_set("if unless whether")
