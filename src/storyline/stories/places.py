@@ -9,7 +9,8 @@ region as evidence *against* two reports being one event (``stories/evidence.py`
 Resolution is deliberately simple: countries by name (and common short forms), US states by
 name, cities of 15,000 people or more by name (big cities by their alternate names too). An
 ambiguous city name takes the candidate whose country or state the same article also names,
-else the most populous one.
+else the most populous one when it dwarfs its namesakes (``DOMINANT_RATIO``), else none; two
+namesakes that two articles resolved apart are not a conflict ("Hamilton" is no evidence).
 Names the gazetteer does not know stay unresolved and compare by name only.
 
 Streets (``streets``) sit below the one city an article names: "Salem Avenue" in an article
@@ -128,6 +129,9 @@ def resolve_places(names: Iterable[str]) -> frozenset[str]:
             out.add("?" + name.lower())
             continue
         in_context = [c for c in cands if any(_contains(ctx, c) for ctx in context if ctx != c)]
+        if not in_context and len(cands) > 1 and not countries and not _dominant(name):
+            out.add("?" + name.lower())  # "Kingston" alone: Jamaica's, Ontario's, Logan's...
+            continue
         if not in_context and len(cands) > 1 and countries:
             in_context = [c for c in cands if c.split("/", 1)[0] in countries]
             if not in_context:
@@ -135,6 +139,17 @@ def resolve_places(names: Iterable[str]) -> frozenset[str]:
                 continue
         out.add((in_context or list(cands))[0])
     return frozenset(out)
+
+
+#: An ambiguous city name that the article gives no country for stands for its most populous
+#: namesake only when that one has this many times the people of the next ("Kingston" alone
+#: may be Jamaica's, Ontario's or a suburb the gazetteer lacks).
+DOMINANT_RATIO = 10
+
+
+def _dominant(name: str) -> bool:
+    entries = _tables()["cities"].get(name.lower().strip().removeprefix("the "), ())
+    return len(entries) < 2 or entries[0][0] >= DOMINANT_RATIO * entries[1][0]
 
 
 def _contains(outer: str, inner: str) -> bool:
@@ -146,7 +161,15 @@ def compatible(a: str, b: str) -> bool:
     Unresolved names are compatible only with the same name."""
     if a.startswith("?") or b.startswith("?"):
         return a == b
-    return _contains(a, b) or _contains(b, a)
+    return _contains(a, b) or _contains(b, a) or _namesakes(a, b)
+
+
+def _namesakes(a: str, b: str) -> bool:
+    """Two cities of one name that the gazetteer put in different regions: an ambiguous name
+    resolved apart in two articles (Hamilton, Ontario and Hamilton, Scotland for a Hamilton
+    the gazetteer lacks) is no evidence of two places."""
+    pa, pb = a.split("/"), b.split("/")
+    return len(pa) >= 3 and len(pb) >= 3 and pa[2] == pb[2] and pa[:2] != pb[:2]
 
 
 def is_specific(path: str) -> bool:
