@@ -321,6 +321,40 @@ def extract(files: tuple[str, ...], as_json: bool) -> None:
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON Lines, one object per article, offsets into its 'text'.")
+@click.pass_obj
+def annotate(obj: _Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Show every fact enrichment finds in each article of FILES, located in its clean text:
+    entities, dates, developments and attributions; stores nothing. With --db (or
+    STORYLINE_DB), entities are resolved against that existing store, which is only read."""
+    from storyline.annotate import AnnotateOptions, annotate_paths, annotation_json, render_summary
+
+    options = AnnotateOptions(min_words=obj.settings.min_words, max_bytes=obj.settings.max_bytes)
+    given_db = click.get_current_context().find_root().params.get("db")
+    with contextlib.ExitStack() as stack:
+        lookup = None
+        if given_db:  # resolve against an existing store (read: Store.match_entities)
+            lookup = stack.enter_context(obj.store()).match_entities
+        try:
+            result = annotate_paths(list(files), options=options, lookup=lookup)
+        except StorylineError as exc:
+            _fail(str(exc), EXIT_FAILURE)
+    for rejection in result.rejections:
+        click.echo(f"rejected: {rejection}", err=True)
+    for source, first in result.duplicates:
+        click.echo(f"duplicate: {source} is the same article as {first} (annotated once)",
+                   err=True)  # fmt: skip
+    for annotation in result.annotations:
+        if as_json:
+            click.echo(json.dumps(annotation_json(annotation), ensure_ascii=False))
+        else:
+            click.echo(render_summary(annotation))
+    sys.exit(EXIT_REJECTED if result.rejections else EXIT_OK)
+
+
 def _open_lines(path: str) -> Iterator[str]:
     import gzip
 
@@ -843,11 +877,12 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
 @evaluate.command("stream")
 @_eval_options
 @click.option("--dataset",
-              type=click.Choice(["uci", "demo", "ecbplus", "local", "local2", "local3", "all"]),
+              type=click.Choice(["uci", "demo", "ecbplus", "local", "local2", "local3",
+                                 "local4", "all"]),
               default="all", show_default=True,
               help="Which labelled stream (local: demo/local, look-alike local incidents in"
                    " Dayton; local2: demo/local2, the same in Leicester; local3: demo/local3,"
-                   " Brisbane, most events reported once).")
+                   " Brisbane, most events reported once; local4: demo/local4, Winnipeg).")
 def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
     """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""
     from storyline.evaluation.runs import run_stream

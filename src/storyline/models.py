@@ -247,7 +247,7 @@ class TimeSpan:
     """A date expression found in a text, resolved to a closed interval of calendar days.
 
     ``granularity`` is one of ``day``, ``days`` (an explicit range of days), ``week``,
-    ``month``, ``part-of-month`` (``second half of May``), ``quarter``, ``year``.
+    ``month``, ``part-of-month`` (``second half of May``), ``quarter``, ``year``, ``decade``.
     ``start`` and ``end`` are inclusive ISO dates (``YYYY-MM-DD``); ``label`` renders the span
     the way a reader expects (``2024-05``, ``2024-05-16..2024-05-31``).
     """
@@ -270,10 +270,26 @@ class TimeSpan:
         return f"{self.start}..{self.end}"
 
 
+@dataclass(frozen=True, slots=True)
+class TimeAmount:
+    """A time expression that is not a calendar interval (``enrich/durations.py``): a length
+    of time (``value`` an ISO 8601 duration, ``P3Y``, ``PT4H``, ``PXM`` when the count is
+    vague: "several months"), a frequency (``quantity="set"``: "daily" is ``P1D``) or a vague
+    reference to the present, past or future (``PRESENT_REF``, ``PAST_REF``, ``FUTURE_REF``:
+    "now", "recently", "in the future"); the values are TimeML's (TIMEX3)."""
+
+    text: str
+    start_char: int
+    end_char: int
+    value: str
+    quantity: str  # "duration", "set" or "reference"
+
+
 # --------------------------------------------------------------------------- enrichment
 
-#: Bumped when the shape or meaning of stored enrichment changes.
-ENRICHMENT_VERSION = 1
+#: Bumped when the shape or meaning of stored enrichment changes. 2 (2026-12-01): tolls
+#: (``Development.count``), trigger and cue offsets, recalled incidents never main.
+ENRICHMENT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +314,10 @@ class Attribution:
     #: Where the source is named in the text (0, 0 when it is not).
     source_start: int = 0
     source_end: int = 0
+    #: Where the reporting cue is, in the same coordinates as ``source_start`` (0, 0 when
+    #: unknown, as in enrichment stored before it was recorded).
+    cue_start: int = 0
+    cue_end: int = 0
 
     @property
     def label(self) -> str:
@@ -376,6 +396,11 @@ class Development:
     mentions: int = 1
     salience: float = 0.0
     main: bool = False
+    #: Where the action word (``trigger``) is in the article body (0, 0 when unknown).
+    trigger_start: int = 0
+    trigger_end: int = 0
+    #: How many, for a toll (``deaths``, ``injuries``: ``enrich/casualties.py``); else None.
+    count: int | None = None
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ _NOVELTY = {"new": "NEW", "update": "UPDATE", "repeated": "again", "background":
 def _what(dev: Development) -> str:
     who = ", ".join(dev.participants[:3])
     where = ", ".join(dev.places[:4])
-    text = dev.action
+    text = dev.action if dev.count is None else f"{dev.action} ({dev.count})"
     if who:
         text += f": {who}"
     if where:
@@ -31,6 +31,19 @@ def _source(dev: Development) -> str:
 def _when(entry: TimelineEntry) -> str:
     span = entry.development.when
     return f"{span.label} ({span.text})" if span else "no date given"
+
+
+def _verdict(entry: TimelineEntry) -> str:
+    """``forecast confirmed (expected for 2024-03-12 by Wire on 2024-03-01)``: the verdict and
+    the earlier report it judges."""
+    if entry.verdict is None:
+        return ""
+    state = entry.forecast_of
+    if state is None:
+        return f"forecast {entry.verdict}"
+    when = f" for {state.when.label}" if state.when else ""
+    return (f"forecast {entry.verdict} ({state.modality}{when} by {state.outlet or '?'}"
+            f" on {state.published})")  # fmt: skip
 
 
 def _event_line(event: Event) -> str:
@@ -109,7 +122,7 @@ def render_text(view: StoryView) -> str:
             current = entry.article_id
             lines.append(f"  {entry.published}  {entry.outlet or '?'} — {entry.title}")
         dev = entry.development
-        verdict = f"  forecast {entry.verdict}" if entry.verdict else ""
+        verdict = f"  {_verdict(entry)}" if entry.verdict else ""
         lines.append(
             f"    {_NOVELTY.get(entry.novelty, entry.novelty):6} [{entry.event_id}] {_what(dev)}"
         )
@@ -166,7 +179,7 @@ def render_markdown(view: StoryView) -> str:
         out.append(
             f"| {entry.published} | {_md(entry.outlet or '?')} | {entry.novelty} "
             f"| {_md(_what(dev))} | {dev.modality} | {_md(_when(entry))} "
-            f"| {_md(_source(dev))} | {entry.verdict or ''} |"
+            f"| {_md(_source(dev))} | {_md(_verdict(entry))} |"
         )
     if not view.timeline:
         out.append("| | | | *no developments found* | | | | |")

@@ -127,6 +127,8 @@ def attribution(source: Attribution) -> dict[str, Any]:
         "end_char": source.end_char,
         "source_start": source.source_start,
         "source_end": source.source_end,
+        "cue_start": source.cue_start,
+        "cue_end": source.cue_end,
     }
 
 
@@ -148,6 +150,9 @@ def development(dev: Development) -> dict[str, Any]:
         "mentions": dev.mentions,
         "salience": dev.salience,
         "main": dev.main,
+        "trigger_start": dev.trigger_start,
+        "trigger_end": dev.trigger_end,
+        "count": dev.count,
     }
 
 
@@ -193,7 +198,8 @@ def _parse_attribution(data: dict[str, Any]) -> Attribution:
         citing=data.get("citing"), sentence=data.get("sentence", -1),
         start_char=data.get("start_char", 0), end_char=data.get("end_char", 0),
         statement=data.get("statement", ""), source_start=data.get("source_start", 0),
-        source_end=data.get("source_end", 0),
+        source_end=data.get("source_end", 0), cue_start=data.get("cue_start", 0),
+        cue_end=data.get("cue_end", 0),
     )  # fmt: skip
 
 
@@ -209,7 +215,8 @@ def parse_article_enrichment(data: dict[str, Any]) -> ArticleEnrichment:
             when=_parse_span(d.get("when")), modality=d["modality"],
             attribution=_parse_attribution(d["attribution"]), agent=d.get("agent"),
             mentions=d.get("mentions", 1), salience=d.get("salience", 0.0),
-            main=d.get("main", False),
+            main=d.get("main", False), trigger_start=d.get("trigger_start", 0),
+            trigger_end=d.get("trigger_end", 0), count=d.get("count"),
         )
         for d in data.get("developments", [])
     ]  # fmt: skip
@@ -260,8 +267,9 @@ def entity_stories(entity: EntityRecord, appearances: list[EntityAppearance]) ->
 
 
 def timeline_entry(entry: TimelineEntry) -> dict[str, Any]:
-    """A timeline row: ``{article_id, published, outlet, title, event_id, novelty, verdict}``
-    plus the development's fields (``action``, ``modality``, ``when``, ``attribution``, ...)."""
+    """A timeline row: ``{article_id, published, outlet, title, event_id, novelty, verdict,
+    forecast_of}`` plus the development's fields (``action``, ``modality``, ``when``,
+    ``attribution``, ...)."""
     out = {
         "article_id": entry.article_id,
         "published": entry.published,
@@ -270,9 +278,20 @@ def timeline_entry(entry: TimelineEntry) -> dict[str, Any]:
         "event_id": entry.event_id,
         "novelty": entry.novelty,
         "verdict": entry.verdict,
+        "forecast_of": _forecast_of(entry),
     }
     out.update(development(entry.development))
     return out
+
+
+def _forecast_of(entry: TimelineEntry) -> dict[str, Any] | None:
+    """``{article_id, published, outlet, modality, when}`` of the earlier report whose
+    forecast the row's ``verdict`` judges, or None."""
+    state = entry.forecast_of
+    if state is None:
+        return None
+    return {"article_id": state.article_id, "published": state.published,
+            "outlet": state.outlet, "modality": state.modality, "when": time_span(state.when)}
 
 
 def event(ev: Event) -> dict[str, Any]:

@@ -8,9 +8,14 @@ Needs: a story's articles (``ArticleSummary``, in publication order) and their
   events without named participants such as earthquakes, shared places), and compatible
   times — overlapping, or within ``LinkOptions.forecast_gap_days`` when one side is a forecast
   (so that a forecast proved wrong still meets its outcome). Each event knows its state over
-  time (the modality each article gave it) and whether a forecast came true: a later, firmer
-  report whose interval lies within a forecast's is ``confirmed``, a disjoint one
-  ``contradicted``, an overlapping one ``revised``.
+  time (the modality each article gave it) and whether a forecast came true, tested against
+  the latest dated forecast of an earlier report (``TimelineEntry.forecast_of`` names it): a
+  later, firmer report whose interval lies within the forecast's (or holds it) is
+  ``confirmed``, a disjoint one ``contradicted``, a partly overlapping one ``revised``; a
+  cancellation, denial or postponement ``contradicted``. A forecast of a start ("strike from
+  Wednesday") is open-ended: a report of the strike on Thursday confirms it. A forecast dated
+  before its own report (a resolver's slip) tests nothing. Tolls (``deaths``, ``injuries``
+  with a count) are linked beside the main developments.
 * **timeline** — the main developments in report order, each marked ``new`` (first report of
   its event), ``update`` (the event was known; this changes its state, time or places),
   ``repeated`` (nothing the story did not already know) or ``background`` (first mention of
@@ -57,6 +62,7 @@ __all__ = [
     "TimelineEntry",
     "WordingNote",
     "build_story_view",
+    "development_label",
     "evaluative_phrases",
     "link_events",
     "story_view",
@@ -96,6 +102,8 @@ class EventState:
     attribution_kind: str
     novelty: str
     verdict: str | None = None
+    #: A forecast of a start ("on strike from Wednesday"): later dates do not contradict it.
+    open_ended: bool = False
 
 
 @dataclass(slots=True)
@@ -115,17 +123,28 @@ class Event:
     #: confirmed | contradicted | revised | None (no forecast tested yet)
     forecast: str | None = None
     outlets: list[str] = field(default_factory=list)
+    #: The latest toll, for ``deaths`` and ``injuries``.
+    count: int | None = None
 
     @property
     def label(self) -> str:
-        who = ", ".join(self.participants[:3])
-        where = ", ".join(self.places[:3])
-        parts = [self.action]
-        if who:
-            parts.append(who)
-        if where:
-            parts.append(f"in {where}")
-        return " — ".join(parts) if len(parts) > 1 else self.action
+        return development_label(self.action, self.participants, self.places, self.count)
+
+
+def development_label(
+    action: str, participants: Sequence[str], places: Sequence[str], count: int | None = None
+) -> str:
+    """How a development or event reads in a list: ``visit — Putin, Xi — in China``,
+    ``deaths: 2 — in Dayton``; every front end labels a timeline row with its own report's
+    names only."""
+    who = ", ".join(participants[:3])
+    where = ", ".join(places[:3])
+    parts = [action if count is None else f"{action}: {count}"]
+    if who:
+        parts.append(who)
+    if where:
+        parts.append(f"in {where}")
+    return " — ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +159,8 @@ class TimelineEntry:
     event_id: str
     novelty: str
     verdict: str | None = None
+    #: The earlier report whose forecast ``verdict`` judges (None without a verdict).
+    forecast_of: EventState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +216,41 @@ def _within(inner: TimeSpan, outer: TimeSpan) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
-def _verdict(later: TimeSpan, forecast: TimeSpan) -> str:
-    if _within(later, forecast):
+def _verdict(later: TimeSpan, forecast: EventState) -> str:
+    """How a firmer report's interval bears on a dated forecast."""
+    assert forecast.when is not None
+    if _within(later, forecast.when) or _within(forecast.when, later):
         return "confirmed"
-    if _gap(later, forecast) > 0:
+    if forecast.open_ended and later.start >= forecast.when.start:
+        return "confirmed"  # "on strike from Wednesday", reported on strike on Thursday
+    if _gap(later, forecast.when) > 0:
         return "contradicted"
     return "revised"
+
+
+#: Words before a date that make it the start of something lasting ("from Wednesday").
+_START_RE = r"\b(?:from|starting(?:\s+on)?|beginning(?:\s+on)?|as\s+of|effective)\s+"
+
+
+def _open_ended(dev: Development) -> bool:
+    """Whether ``dev``'s date is when it starts, not when all of it happens."""
+    if dev.when is None:
+        return False
+    text = dev.when.text
+    if re.match(_START_RE.removeprefix(r"\b"), text, re.IGNORECASE):
+        return True
+    return re.search(_START_RE + re.escape(text), dev.sentence, re.IGNORECASE) is not None
+
+
+#: Modalities that undo a forecast whatever date they give ("postponed until July").
+_UNDOING = frozenset({"postponed", "cancelled", "denied"})
 
 
 def _time_ok(dev: Development, event: Event, opts: LinkOptions) -> bool:
     times = [s.when for s in event.states if s.when is not None]
     if dev.when is None or not times:
+        return True
+    if dev.modality in _UNDOING and any(s.modality in FORECASTS for s in event.states):
         return True
     if any(_gap(dev.when, t) == 0 for t in times):
         return True
@@ -263,7 +308,7 @@ def link_events(
     for article, developments in reports:
         used: set[str] = set()
         for dev in developments:
-            if opts.main_only and not dev.main:
+            if opts.main_only and not dev.main and dev.count is None:
                 continue
             scored = [
                 (score, event) for event in events
@@ -277,7 +322,8 @@ def link_events(
                 events.append(event)
                 novelty = "background" if _history(dev, article, opts) else "new"
             used.add(event.id)
-            verdict = _forecast_verdict(dev, event)
+            forecast = _standing_forecast(event)
+            verdict = _forecast_verdict(dev, forecast)
             _absorb(event, dev, article, novelty, verdict)
             timeline.append(
                 TimelineEntry(
@@ -289,6 +335,7 @@ def link_events(
                     event.id,
                     novelty,
                     verdict,
+                    forecast if verdict is not None else None,
                 )  # fmt: skip
             )
     return events, timeline
@@ -311,22 +358,44 @@ def _novelty(dev: Development, event: Event) -> str:
         return "update"
     if set(dev.places) - set(event.places) or set(dev.participants) - set(event.participants):
         return "update"
+    if dev.count is not None and dev.count != event.count:
+        return "update"
     return "repeated"
 
 
-def _forecast_verdict(dev: Development, event: Event) -> str | None:
-    """How this report bears on the event's earliest dated forecast from an earlier article."""
-    forecasts = [s for s in event.states if s.modality in FORECASTS and s.when is not None]
+def _standing_forecast(event: Event) -> EventState | None:
+    """The forecast a new report of ``event`` is tested against: the latest dated one of an
+    earlier report (a postponement's new date replaces the first), skipping any dated before
+    its own report (no forecast is of the past)."""
+    forecasts = [
+        s for s in event.states
+        if s.modality in FORECASTS and s.when is not None and s.when.end >= s.published
+    ]  # fmt: skip
     if not forecasts:
         return None
-    first = forecasts[0]
-    if dev.modality == "cancelled":
+    return forecasts[-1]
+
+
+def _forecast_verdict(dev: Development, forecast: EventState | None) -> str | None:
+    """How this report bears on ``forecast`` (``_standing_forecast``): see the module
+    docstring."""
+    if forecast is None or forecast.when is None:
+        return None
+    if dev.modality in ("cancelled", "denied"):
         return "contradicted"
-    if dev.when is None or first.when is None or dev.when == first.when:
+    if dev.modality == "postponed":
+        return "contradicted" if dev.when is None or _gap(dev.when, forecast.when) > 0 else None
+    if dev.when is None:
         return None
-    if _FIRMNESS.get(dev.modality, 0) < _FIRMNESS.get(first.modality, 0):
+    mine, theirs = _FIRMNESS.get(dev.modality, 0), _FIRMNESS.get(forecast.modality, 0)
+    if mine < theirs:
         return None
-    return _verdict(dev.when, first.when)
+    verdict = _verdict(dev.when, forecast)
+    if mine == theirs and verdict != "contradicted":
+        return None  # the same forecast again is no test of it
+    if mine == theirs:
+        return "revised"  # another forecast, of another date
+    return verdict
 
 
 def _absorb(
@@ -343,8 +412,11 @@ def _absorb(
             dev.attribution.kind,
             novelty,
             verdict,
+            _open_ended(dev) and dev.modality in FORECASTS,
         )  # fmt: skip
     )
+    if dev.count is not None:
+        event.count = dev.count
     for name in dev.participants:
         if name not in event.participants:
             event.participants.append(name)

@@ -85,6 +85,10 @@ def test_pages_story_developments_of_seeds(client: Any, seeds_story: dict[str, A
     assert visit["when"]["label"] in developments and "Vladimir Putin" in developments
     timeline = html[html.index('id="timeline-h"'):]
     assert timeline.index("New:") < timeline.index("Update:")
+    # The first report named China only; Beijing and Harbin came with the second (issue 12).
+    first, second = timeline.split("Update:", 1)
+    assert "Harbin" not in first and "Harbin" in second
+    assert "forecast confirmed: expected for 2024-05-16..2024-05-31" in second
 
 
 def test_pages_article_text_and_links(client: Any) -> None:
@@ -227,9 +231,11 @@ def test_pages_story_sections_from_view_json() -> None:
         "timeline": [
             {"article_id": "a1", "event_id": "ev1", "novelty": "new", "action": "visit",
              "modality": "expected", "when": {"label": "2024-05"}, "verdict": None,
+             "participants": ["Ana Morales"], "places": [],
              "attribution": {"kind": "anonymous", "label": "sources"}},
             {"article_id": "a2", "event_id": "ev1", "novelty": "update", "action": "visit",
              "modality": "happened", "when": {"label": "2024-05-16"}, "verdict": "confirmed",
+             "participants": ["Ana Morales"], "places": ["Lima"],
              "attribution": {"kind": "outlet", "label": "outlet"}},
         ],
         "coverage": {"outlets": {"?": ["ev1"], "Post": ["ev1", "ev2"]}, "wording": []},
@@ -239,8 +245,10 @@ def test_pages_story_sections_from_view_json() -> None:
     assert [e["id"] for e in sections["events"]] == ["ev1", "ev2"]  # dated first
     assert sections["whats_new"]["a1"] == [{
         "novelty": "new", "label": "visit — Ana Morales", "modality": "expected",
-        "when": "2024-05", "verdict": None, "source": "sources"}]
+        "when": "2024-05", "verdict": None, "forecast_of": None, "source": "sources"}]
     assert sections["whats_new"]["a2"][0]["source"] is None  # the outlet's own reporting
+    # Each row its own report's names: Lima, named only later, is not on the first row.
+    assert sections["whats_new"]["a2"][0]["label"] == "visit — Ana Morales — in Lima"
     assert sections["covered"] == {"Unknown outlet": ["visit — Ana Morales"],
                                    "Post": ["visit — Ana Morales", "vote — in Brennan"]}
     assert story_sections({"events": [], "timeline": []})["events"] == []

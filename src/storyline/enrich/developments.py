@@ -21,9 +21,16 @@ earthquake, flood, transfer, ...) found in a body sentence (``triggers.py``), wi
 
 Mentions of the same event within an article (same action, no conflicting participants,
 overlapping times, both forecasts or both past) are merged; the merged development keeps the
-first mention's modality, the first named source and the narrowest time. Developments are
-ranked by salience (in the title, in the lede, mentioned again); the top ``max_main`` are the
-article's *main* developments, the ones a timeline shows.
+first mention's modality, the first named source and the narrowest time. A definite mention
+("the fire", "the blaze") refers back to the event and lends it no names: "the Fire Marshal
+has taken over the investigation into the cause of the fire" gives the fire no actor. An
+organisation named right after "in" or heading a dateline is a place ("a factory in Dayton").
+Developments are ranked by salience (in the title, in the lede, mentioned again); the top
+``max_main`` are the article's *main* developments, the ones a timeline shows.
+
+Tolls — deaths and injuries with their counts ("killing two workers and injuring five") —
+are developments too (``casualties.py``, ``Development.count``), dated and placed like the
+event their sentence reports; never main, the timeline shows them beside it.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -42,6 +49,7 @@ from storyline.enrich.attribution import (
     find_attributions,
     is_media_name,
 )
+from storyline.enrich.casualties import toll_developments
 from storyline.enrich.dates import resolve_dates
 from storyline.enrich.entities import (
     EntityLookup,
@@ -55,7 +63,9 @@ from storyline.enrich.entities import (
     propagate_mentions,
 )
 from storyline.enrich.lexicon import OFFICIAL_ACTS
+from storyline.enrich.merge import is_definite, merge_mentions, rank, unique
 from storyline.enrich.modality import clause_window, find_modality
+from storyline.enrich.recalls import recall_spans
 from storyline.enrich.triggers import SentenceView, Trigger, find_triggers
 from storyline.models import (
     Article,
@@ -81,8 +91,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Salience a development needs to be one of an article's main ones (besides the top one).
-MIN_MAIN = 1.0
 
 
 # --------------------------------------------------------------------------- data types
@@ -195,8 +203,10 @@ def _find_in_sentence(
     lede_announced = False
     for number, (trig, agent) in enumerate(chosen):
         mine = _segment(trig, [c[0] for c in chosen], actors, sent.end_char)
-        participants = _unique(e.name for e in mine if e.type in ("person", "org"))
-        places = _unique(e.name for e in mine if e.type == "place")
+        places = unique(e.name for e in mine if _role(e, text) == "place")
+        participants = unique(
+            e.name for e in mine if _role(e, text) == "actor" and e.name not in places
+        )
         others = [c[0] for c in chosen]
         when = _choose_when(s, trig, spans, others=others)
         if when is None and agent is None:
@@ -224,12 +234,32 @@ def _find_in_sentence(
         out.append(
             Development(
                 action=trig.action, trigger=trig.token.text, sentence=_trim(sent.text),
+                trigger_start=trig.token.idx, trigger_end=trig.token.idx + len(trig.token),
                 start_char=sent.start_char, end_char=sent.end_char,
                 participants=participants, places=places, when=when, modality=modality,
                 attribution=own, agent=agent,
             )
         )  # fmt: skip
     return out
+
+
+_LOCATIVE_RE = re.compile(r"\b(?:in|near|outside|across|throughout)\s+$", re.IGNORECASE)
+# A dateline after the name: "DAYTON, Ohio — ".
+_DATELINE_RE = re.compile(r"^,?\s*(?:[A-Z][\w.]*\s*){0,3}\s*[—–-]{1,2}\s")
+
+
+def _role(e: EntitySpan, text: str) -> str | None:
+    """Whether a name takes part (``actor``) or says where (``place``); an organisation right
+    after "in" or "near", or heading a dateline ("DAYTON, Ohio —"), is a place the small NER
+    model mistyped ("a factory in Dayton")."""
+    if e.type == "place":
+        return "place"
+    if e.type == "org" and (
+        _LOCATIVE_RE.search(text[max(0, e.start_char - 12) : e.start_char])
+        or _DATELINE_RE.match(text[e.end_char : e.end_char + 30])
+    ):
+        return "place"
+    return "actor" if e.type in ("person", "org") else None
 
 
 def _segment(
@@ -263,98 +293,9 @@ def _agent(s: SentenceView, trig: Trigger, actors: Sequence[EntitySpan], text: s
     return last.name if len(gap.split()) <= 4 and "," not in gap else None
 
 
-def _unique(items: object) -> tuple[str, ...]:
-    out: list[str] = []
-    for item in items:  # type: ignore[attr-defined]
-        if item not in out:
-            out.append(item)
-    return tuple(out)
-
-
 def _trim(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --------------------------------------------------------------------------- merging, salience
-
-
-def _overlaps(a: TimeSpan | None, b: TimeSpan | None) -> bool:
-    return a is None or b is None or (a.start <= b.end and b.start <= a.end)
-
-
-def _width(span: TimeSpan) -> int:
-    return (date.fromisoformat(span.end) - date.fromisoformat(span.start)).days
-
-
-def _compatible(a: Development, b: Development, *, strict: bool = True) -> bool:
-    """Whether two mentions in one article can be the same event; ``strict`` also asks both
-    to be forecasts or both past (an undated later mention may cross that line)."""
-    if a.action != b.action:
-        return False
-    if strict and (a.modality == "happened") != (b.modality == "happened"):
-        return False
-    if a.agent and b.agent and a.agent != b.agent:
-        return False
-    if a.participants and b.participants and not set(a.participants) & set(b.participants):
-        return False
-    return _overlaps(a.when, b.when)
-
-
-def _merge(devs: Sequence[Development]) -> list[Development]:
-    merged: list[Development] = []
-    for dev in devs:
-        target = next((i for i, m in enumerate(merged) if _compatible(m, dev)), None)
-        if target is None and dev.when is None:
-            target = next(
-                (i for i, m in enumerate(merged) if _compatible(m, dev, strict=False)), None
-            )
-        if target is None:
-            merged.append(dev)
-            continue
-        base = merged[target]
-        when = base.when
-        if dev.when is not None and (when is None or _width(dev.when) < _width(when)):
-            when = dev.when
-        source, modality = base.attribution, base.modality
-        if source.kind == "outlet" and dev.attribution.kind != "outlet":
-            # A named source's account outweighs the outlet's own framing.
-            source = dev.attribution
-            if (base.modality == "happened") == (dev.modality == "happened"):
-                modality = dev.modality
-        merged[target] = replace(
-            base,
-            participants=_unique([*base.participants, *dev.participants]),
-            places=_unique([*base.places, *dev.places]),
-            when=when, attribution=source, modality=modality, agent=base.agent or dev.agent,
-            mentions=base.mentions + 1,
-        )  # fmt: skip
-    return merged
-
-
-def _rank(
-    devs: list[Development], title_actions: set[str], lede_end: int, max_main: int
-) -> list[Development]:
-    """Score salience and mark the top ``max_main`` developments (at least ``MIN_MAIN``) main.
-
-    In the title +3 (once per action), in the lede +2, earlier +1/(1+rank), each further
-    mention +0.5 (up to 3), a date +0.6, names or places +0.2; a second development of an
-    action already seen −1 (a background mention of the same kind of event).
-    """
-    scored = []
-    boosted: set[str] = set()
-    for order, dev in enumerate(devs):
-        score = 3.0 if dev.action in title_actions and dev.action not in boosted else 0.0
-        score -= 1.0 if dev.action in boosted else 0.0
-        boosted.add(dev.action)
-        score += 2.0 if dev.start_char < lede_end else 0.0
-        score += 1.0 / (1 + order) + 0.5 * min(dev.mentions - 1, 3)
-        score += 0.6 if dev.when is not None else 0.0
-        score += 0.2 if dev.participants or dev.places else 0.0
-        scored.append(replace(dev, salience=round(score, 3)))
-    ranked = sorted(range(len(scored)), key=lambda i: -scored[i].salience)
-    top = {i for n, i in enumerate(ranked[:max_main]) if n == 0 or scored[i].salience >= MIN_MAIN}
-    return [replace(d, main=i in top) for i, d in enumerate(scored)]
 
 
 def find_developments(
@@ -393,7 +334,17 @@ def find_developments(
         exclude = (own.source_start, own.source_end) if own is not None else (0, 0)
         triggers.append(find_triggers(view, token_types, exclude))
     actions = [{t.action for t in found} for found in triggers]
+    anaphoric = frozenset(
+        t.token.idx for found in triggers for t in found if not t.is_verb and is_definite(t.token)
+    )
     text = doc.text
+    # Sentences recalling an earlier, different incident ("the same stretch of motorway where
+    # a truck collided two weeks ago") report that incident: never the article's own event.
+    recalled = [(a + body_start, b + body_start) for a, b in recall_spans(text[body_start:])]
+
+    def in_recall(offset: int) -> bool:
+        return any(a <= offset < b for a, b in recalled)
+
     title_actions: set[str] = set()
     found: list[Development] = []
     lede_end = None
@@ -406,6 +357,7 @@ def find_developments(
             lede_end = sent.end_char - body_start
             is_lede = True
         if not triggers[index]:
+            found.extend(toll_developments(index, sent, (), sources, _trim(sent.text)))
             continue
         # A neighbouring sentence lends its date only to a mention of an action it reports.
         neighbours: dict[str, list[TimeSpan]] = {}
@@ -413,9 +365,11 @@ def find_developments(
             if 0 <= near < len(sents) and sents[near].start_char >= body_start:
                 for action in actions[near] & actions[index]:
                     neighbours.setdefault(action, []).extend(
-                        t for t in by_sentence[near] if not _report_date(views[near], t.start_char)
+                        t for t in by_sentence[near]
+                        if not _report_date(views[near], t.start_char)
+                        and not in_recall(t.start_char)
                     )
-        found.extend(
+        events = (
             _find_in_sentence(
                 index,
                 views[index],
@@ -430,13 +384,23 @@ def find_developments(
                 lede=is_lede,
             )  # fmt: skip
         )
-    body = [
-        replace(d, start_char=d.start_char - body_start, end_char=d.end_char - body_start,
-                when=_shift(d.when, -body_start),
-                attribution=_shift_source(d.attribution, -body_start))
-        for d in _merge(found)
-    ]  # fmt: skip
-    return _rank(body, title_actions, lede_end or 0, max_main)
+        found.extend(events)
+        found.extend(toll_developments(index, sent, events, sources, _trim(sent.text)))
+    reported = [d for d in found if not in_recall(d.trigger_start)]
+    past = [d for d in found if in_recall(d.trigger_start)]
+
+    def to_body(devs: list[Development]) -> list[Development]:
+        return [
+            replace(d, start_char=d.start_char - body_start, end_char=d.end_char - body_start,
+                    trigger_start=d.trigger_start - body_start,
+                    trigger_end=d.trigger_end - body_start,
+                    when=_shift(d.when, -body_start),
+                    attribution=_shift_source(d.attribution, -body_start))
+            for d in merge_mentions(devs, anaphoric)
+        ]  # fmt: skip
+
+    ranked = rank(to_body(reported), title_actions, lede_end or 0, max_main)
+    return ranked + [replace(d, main=False, salience=0.0) for d in to_body(past)]
 
 
 def _shift_source(source: Attribution, by: int) -> Attribution:
@@ -485,6 +449,10 @@ class Analysed:
     entities: list[LocalEntity]
     #: Local entity key → the name the analysis gave it.
     names: dict[str, str]
+    #: Each entity mention as (start, end, local entity key), offsets into the text analysed:
+    #: the title and a blank line (``body_start`` characters), then the body.
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)
+    body_start: int = 0
 
 
 def enrich_articles(
@@ -515,7 +483,10 @@ def analyse_articles(
     heads = [f"{a.title.strip()}\n\n" if a.title.strip() else "" for a in articles]
     texts = [h + a.text[: opts.max_chars] for h, a in zip(heads, articles, strict=True)]
     docs = parse_texts(texts, batch_size=opts.batch_size, n_process=opts.n_process)
-    mentions = propagate_mentions(texts, [find_mentions(doc) for doc in docs])
+    mentions = propagate_mentions(texts, [
+        find_mentions(doc, language=a.language, outlet=a.outlet)
+        for doc, a in zip(docs, articles, strict=True)
+    ])  # fmt: skip
     locals_ = [article_entities(m) for m in mentions]
     resolved = EntityResolver(None).resolve([ents for ents, _ in locals_])
     results: list[Analysed] = []
@@ -529,7 +500,9 @@ def analyse_articles(
         except Exception as exc:  # noqa: BLE001 - one bad article must not stop the batch
             log.warning("enrichment failed for %s: %s", article.id, exc, exc_info=True)
             enrichment = ArticleEnrichment(article.id, entities=entities, error=str(exc))
-        results.append(Analysed(enrichment, local, names))
+        spans = [(m.start_char, m.end_char, local_map[key]) for m in found
+                 if (key := name_key(m.name)) in local_map]  # fmt: skip
+        results.append(Analysed(enrichment, local, names, spans, len(head)))
     return results
 
 

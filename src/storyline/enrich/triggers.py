@@ -2,8 +2,11 @@
 
 A verb reports its action directly ("signed"); a noun needs a verb or preposition that makes
 it an event of the sentence ("held talks", "after the earthquake"); a few patterns need the
-entities around them (a person's "move" to a club is a transfer). ``SentenceView`` wraps a
-spaCy sentence with the helpers both this module and ``modality.py`` use.
+entities around them (a person's "move" to a club is a transfer). Precision first: a word
+in another sense is no event ("has taken over the investigation" is no acquisition, "struck a
+deal" no strike, "the deal will close" no closure, "opened fire" a shooting, not a blaze, "cut
+ties" no cut, "a storm of criticism" no storm). ``SentenceView`` wraps a spaCy sentence with
+the helpers both this module and ``modality.py`` use.
 """
 
 from __future__ import annotations
@@ -110,7 +113,22 @@ def _governor(s: SentenceView, noun: Token) -> Token | None:
 # Actions that are news only when nothing else happens in the sentence.
 _WEAK_ACTIONS = frozenset({"meeting"})
 # Compounds where an event noun means something else ("heart attack").
-_NOT_EVENTS = frozenset({("heart", "attack"), ("panic", "attack"), ("asthma", "attack")})
+_NOT_EVENTS = frozenset({
+    ("heart", "attack"), ("panic", "attack"), ("asthma", "attack"), ("cardiac", "arrest"),
+    ("clinical", "trial"), ("drug", "trial"), ("vaccine", "trial"), ("field", "trial"),
+})  # fmt: skip
+# Event nouns used as figures of speech: "a storm of criticism", "a flood of complaints",
+# "a blast of cold air", "an explosion of interest".
+_FIGURATIVE = word_set(
+    "criticism complaints complaint protest outrage anger anguish support interest tears calls"
+    " letters emails applications questions cold hot warm air wind activity colour color"
+    " light noise sound"
+)
+_FIGURATIVE_NOUNS = word_set("storm flood blast explosion fire wave")
+# What can "crash" without a collision: markets, prices, computers.
+_NOT_COLLIDING = word_set(
+    "share stock price market index currency bitcoin website site server app system computer"
+)
 # Nouns that are inherently plural or name one event in the plural ("talks", "repairs").
 _PLURAL_EVENTS = word_set("talks negotiations sanctions repairs floods elections")
 # Prepositions that make an event noun the setting or purpose of an earlier event in the
@@ -124,6 +142,37 @@ _PLAYER_WORDS = word_set(
 )
 # Offers whose object decides the action: a person → transfer, an organisation → acquisition.
 _OFFER_NOUNS = word_set("bid offer approach fee")
+# "cut" is news only about money, jobs or output ("cut interest rates", "a rate cut"), not
+# "cut ties", "cut off", "a power cut"; a central bank's cut may leave "rates" unsaid.
+CUT_VERBS = word_set("cut slash")
+CUT_CONTEXT = word_set(
+    "rate rates interest tax taxes job jobs price prices fare fares output production spending"
+    " budget budgets staff workforce emissions wage wages salary salaries cost costs benefits"
+    " borrowing point points percent % bank banks"
+)
+_NOT_CUTS = word_set("off through across short open ties ribbon corners loose")
+_NOT_CUT_NOUNS = word_set("power electricity hair paper director final")
+# Subjects whose "closing" is no closure: a deal completes, a market or poll ends its day.
+_NOT_CLOSING = word_set(
+    "deal transaction acquisition merger takeover sale offer market share stock index trading"
+    " session poll window"
+)
+# What a company can be: the object that makes "take over" an acquisition.
+_COMPANY_WORDS = word_set(
+    "company firm business group rival chain carrier airline operator maker retailer lender"
+    " bank brand stake owner producer supplier manufacturer startup"
+)
+# What is taken over without changing owner: a duty, a case, a team ("has taken over the
+# investigation", "will take over as coach").
+_NOT_TAKEOVERS = word_set(
+    "investigation inquiry probe case role post job duties duty responsibility responsibilities"
+    " control command team squad management running leadership as day shift coverage search"
+)
+# "struck a deal", "strike a balance": agreement, not a walkout or an attack.
+_NOT_STRIKES = word_set("deal agreement accord compromise balance chord tone note bargain blow")
+# "opened fire", "returned fire": shots, not a blaze; "under fire": criticism.
+_SHOOTING_VERBS = word_set("open opened opening opens return returned returning exchanged")
+_NOT_FIRE = word_set("under cease")
 
 
 def find_triggers(
@@ -146,7 +195,7 @@ def find_triggers(
         after = s.next_tokens(token, 4)
         prev = s.prev_tokens(token, 2)
         if is_verb:
-            if not _verb_counts(token, lemma, after, entity_types):
+            if not _verb_counts(s, token, lemma, after, entity_types):
                 continue
         else:
             nxt = after[0] if after else None
@@ -158,6 +207,18 @@ def find_triggers(
             ):
                 continue
             if prev and (prev[-1].lower_, token.lower_) in _NOT_EVENTS:
+                continue
+            if action == "fire" and prev and prev[-1].lower_ in _NOT_FIRE:
+                continue
+            if lemma in _FIGURATIVE_NOUNS and nxt is not None and nxt.lower_ == "of" and any(
+                t.lower_ in _FIGURATIVE for t in s.next_tokens(token, 4)
+            ):
+                continue
+            if action == "fire" and prev and prev[-1].lower_ in _SHOOTING_VERBS:
+                action = "shooting"
+            if action == "cut" and (
+                not (s.words & CUT_CONTEXT) or (prev and prev[-1].lower_ in _NOT_CUT_NOUNS)
+            ):
                 continue
             if (
                 token.tag_ == "NNS"
@@ -206,10 +267,21 @@ def find_triggers(
     return kept
 
 
+def _clause_before(s: SentenceView, token: Token) -> set[str]:
+    """The lemmas of the clause before ``token`` (its subject, mostly), at most 8 words."""
+    out: set[str] = set()
+    for tok in reversed(s.prev_tokens(token, 8)):
+        if tok.is_punct or tok.lower_ in CLAUSE_OPENERS:
+            break
+        out.add(tok.lemma_.lower())
+    return out
+
+
 def _verb_counts(
-    token: Token, lemma: str, after: list[Token], entity_types: dict[int, str]
+    s: SentenceView, token: Token, lemma: str, after: list[Token], entity_types: dict[int, str]
 ) -> bool:
-    """Whether a lexicon verb reports the event here (not "met the target", "recalled that")."""
+    """Whether a lexicon verb reports the event here (not "met the target", "recalled that",
+    "the deal will close", "cut ties", "shares crashed")."""
     if lemma in MOTION_VERBS:
         return any(entity_types.get(t.i) == "place" for t in after)
     if lemma in PARTY_VERBS:
@@ -220,7 +292,13 @@ def _verb_counts(
     if lemma == "recall" and first in ("that", "how", "when", "the", "his", "her"):
         return any(t.tag_ == "CD" for t in after)
     if lemma in ("close", "shut"):
+        if _clause_before(s, token) & _NOT_CLOSING:
+            return False  # "the deal will close next month", "shares closed up 3%"
         return first not in ("in", "to", "at", "up", "down", "out")
+    if lemma in CUT_VERBS:
+        return first not in _NOT_CUTS and bool(s.words & CUT_CONTEXT)
+    if lemma == "crash" and _clause_before(s, token) & _NOT_COLLIDING:
+        return False  # "shares crashed", "the website crashed"
     return lemma != "rule"
 
 
@@ -247,6 +325,8 @@ def _special(
     prev_word = prev[0].lower_ if prev else ""
     verb = tag.startswith("VB")
     if lemma == "strike" and not disaster:
+        if verb and set(nxt_words) & _NOT_STRIKES:
+            return None
         if s.words & LABOUR_WORDS:
             return "strike", verb
         if s.words & MILITARY_WORDS:
@@ -286,7 +366,7 @@ def _special(
     if verb and lemma == "step" and nxt_words[:1] == ["down"]:
         return "resignation", True
     if verb and lemma == "take" and nxt_words[:1] == ["over"]:
-        return "acquisition", True
+        return ("acquisition", True) if _takes_over_company(s, nxt[0], entity_types) else None
     if token.lower_ == "medical" and prev_word in ("a", "the", "his", "her", "their"):
         return "medical", False
     if lemma in ("fund", "funds") and tag == "NNS" and prev_word in (
@@ -301,3 +381,17 @@ def _special(
             if kind == "org" and lemma != "fee":
                 return "acquisition", False
     return None
+
+
+def _takes_over_company(s: SentenceView, over: Token, entity_types: dict[int, str]) -> bool:
+    """Whether "take over" (``over``: its particle) has a company for object ("took over
+    Fenwick", "was taken over by a rival") rather than a duty or a team ("has taken over the
+    investigation", "will take over as coach")."""
+    for tok in s.next_tokens(over, 6):
+        if tok.lower_ in _NOT_TAKEOVERS:
+            return False
+        if entity_types.get(tok.i) == "org" or tok.lower_ in _COMPANY_WORDS:
+            return True
+        if tok.is_punct or entity_types.get(tok.i) in ("person", "place"):
+            return False
+    return False

@@ -31,7 +31,7 @@ from storyline import serialize
 from storyline.errors import NotFoundError
 from storyline.models import ArticleSummary, StoryDetail, StorySummary
 from storyline.store import StoryFilter
-from storyline.timeline import build_story_view
+from storyline.timeline import build_story_view, development_label
 from storyline.web.server import BadParameter, WebContext, has_words, web_context
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -150,6 +150,16 @@ def _source(attribution: dict[str, Any] | None) -> str | None:
     return str(label) if label else None
 
 
+def _forecast_of(state: dict[str, Any] | None) -> str | None:
+    """The earlier forecast a row's verdict judges: ``expected for 2024-03-12, Wire,
+    2024-03-01``."""
+    if not state:
+        return None
+    when = (state.get("when") or {}).get("label")
+    return (f"{state['modality']}{f' for {when}' if when else ''}, "
+            f"{state.get('outlet') or 'unknown outlet'}, {state['published']}")  # fmt: skip
+
+
 def story_sections(view: dict[str, Any]) -> dict[str, Any]:
     """From ``serialize.story_view`` JSON: ``events`` by event date (undated last),
     ``whats_new`` (article id → rows), ``covered`` (outlet → event labels), ``carried``
@@ -159,13 +169,15 @@ def story_sections(view: dict[str, Any]) -> dict[str, Any]:
                    key=lambda e: ((e.get("when") or {}).get("start") or "9999", e["id"]))
     whats_new: dict[str, list[dict[str, Any]]] = {}
     for row in view.get("timeline", []):
-        event = events.get(row["event_id"], {})
+        # The row's own names: a first report never shows places only later ones named.
         whats_new.setdefault(row["article_id"], []).append({
             "novelty": row["novelty"],
-            "label": event.get("label") or row["action"],
+            "label": development_label(row["action"], row.get("participants") or (),
+                                       row.get("places") or (), row.get("count")),
             "modality": row["modality"],
             "when": (row.get("when") or {}).get("label"),
             "verdict": row.get("verdict"),
+            "forecast_of": _forecast_of(row.get("forecast_of")),
             "source": _source(row.get("attribution")),
         })
     coverage = view.get("coverage") or {}

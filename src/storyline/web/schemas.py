@@ -102,7 +102,9 @@ class TimeSpanOut(BaseModel):
     text: str
     start: str = Field(description="First day, YYYY-MM-DD.")
     end: str = Field(description="Last day, YYYY-MM-DD.")
-    granularity: str = Field(description="day, days, week, month, part-of-month, quarter, year.")
+    granularity: str = Field(
+        description="day, days, week, month, part-of-month, quarter, year, decade."
+    )
     label: str
     start_char: int
     end_char: int
@@ -122,6 +124,8 @@ class AttributionOut(BaseModel):
     end_char: int
     source_start: int
     source_end: int
+    cue_start: int = 0
+    cue_end: int = 0
 
 
 class DevelopmentOut(BaseModel):
@@ -141,6 +145,19 @@ class DevelopmentOut(BaseModel):
     mentions: int
     salience: float
     main: bool
+    trigger_start: int = 0
+    trigger_end: int = 0
+    count: int | None = Field(default=None, description="How many, for deaths and injuries.")
+
+
+class ForecastOfOut(BaseModel):
+    """The earlier report of a forecast a timeline row confirms or contradicts."""
+
+    article_id: str
+    published: str
+    outlet: str | None
+    modality: str
+    when: TimeSpanOut | None
 
 
 class TimelineEntryOut(DevelopmentOut):
@@ -153,6 +170,9 @@ class TimelineEntryOut(DevelopmentOut):
     event_id: str
     novelty: str = Field(description="new, update or repeated.")
     verdict: str | None
+    forecast_of: ForecastOfOut | None = Field(
+        default=None, description="The earlier report whose forecast the verdict judges."
+    )
 
 
 class EventStateOut(BaseModel):

@@ -1,0 +1,99 @@
+"""Sentences that recall an earlier, different incident.
+
+Local news ties each incident to the last one like it: "It is the second child pulled from a
+backyard pool in eight days, after a girl was found in a pool at Kallangur on November 12";
+"The attack comes days after an apprentice died after being punched in the same mall"; "It is
+the same stretch of motorway where a truck and three cars collided two weeks ago". Such a
+sentence names the *other* incident's suburb, victim, date and numbers. Read as evidence, it
+makes the new incident look like a development of the old one, and its date ("two weeks ago")
+becomes the new incident's date.
+
+``recall_spans`` finds them with cue patterns, no parser, so that the same spans serve the
+event evidence (``stories/evidence.py``, which runs with enrichment off too) and the dated
+developments. A cue either recalls the whole sentence ("the second ... in", "comes days
+after", "a separate incident", "the same stretch where") or, for a bare "days after the
+death of ..." inside a sentence about the new incident, only the clause from the cue to the
+sentence's end. Sentences that recall the article's *own* event ("Darcy was punched on
+November 3") carry no such cue and stay.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["recall_spans", "without_recalls"]
+
+_ORDINAL = r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|latest|another)"
+_GAP = (r"(?:(?:just|only|barely|less\s+than|more\s+than|about|nearly|almost)\s+)?"
+        r"(?:(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+)?"
+        r"(?:hours?|days?|weeks?|months?|fortnight)")
+
+#: Cues that make the whole sentence a recall of another incident.
+_SENTENCE_CUES = re.compile(
+    "|".join((
+        # "It is the second fatal crash on the road this year", "marks the third ..."
+        rf"\b(?:is|was|marks?|marked|becomes?|became|it['’]s)\s+(?:now\s+)?(?:the\s+)?{_ORDINAL}"
+        r"\s+(?:[\w-]+\s+){0,7}?(?:in|on|at|this|since|within|after|to|of)\b",
+        # "The attack comes days after ...", "follows a similar crash", "came a week after"
+        rf"\b(?:comes?|came|follows?|followed)\s+{_GAP}\s+(?:after|since)\b",
+        r"\b(?:comes?|came)\s+(?:just\s+)?after\s+(?:a|an|another)\b",
+        r"\bfollows?\s+(?:a|an|another|the)\s+(?:\w+\s+){0,2}?"
+        r"(?:similar|earlier|separate|unrelated|previous|recent)\b",
+        # "In a separate incident", "an unrelated crash", "a similar attack last month"
+        r"\b(?:in\s+)?(?:a|an)\s+(?:separate|unrelated|earlier|similar|previous)\s+"
+        r"(?:\w+\s+){0,2}?(?:incident|crash|collision|fire|blaze|attack|assault|robbery|"
+        r"stabbing|shooting|case|rollover|break-in|burglary|drowning|death|event)s?\b",
+        # "the same stretch of motorway where ...", "the same intersection where"
+        r"\bsame\s+(?:\w+\s+){0,3}?(?:where|in\s+which|at\s+which)\b",
+        # "the latest in a string of incidents"
+        r"\b(?:latest|newest|another)\s+in\s+a\s+(?:string|spate|series|run|wave)\s+of\b",
+    )),
+    re.IGNORECASE,
+)
+#: Cues that recall another incident from the cue to the end of the sentence, when the
+#: sentence also says the other incident is another one ("same", "earlier", "previous"...).
+_CLAUSE_CUE = re.compile(rf"\b{_GAP}\s+after\b", re.IGNORECASE)
+_OTHER = re.compile(r"\b(?:same|earlier|previous|another|similar|separate)\b", re.IGNORECASE)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])|\n+")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def recall_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that recall an earlier, different incident (whole
+    sentences, or a sentence's tail from a "days after" cue), in order."""
+    out: list[tuple[int, int]] = []
+    for start, end in _sentences(text):
+        sentence = text[start:end]
+        if _SENTENCE_CUES.search(sentence):
+            out.append((start, end))
+            continue
+        if _OTHER.search(sentence):
+            clause = _CLAUSE_CUE.search(sentence)
+            if clause is not None and _OTHER.search(sentence, clause.end()):
+                out.append((start + clause.start(), end))
+    return out
+
+
+def without_recalls(text: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """``text`` with its recall spans (``recall_spans``) cut out."""
+    spans = recall_spans(text) if spans is None else spans
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return " ".join(p.strip() for p in parts if p.strip())
