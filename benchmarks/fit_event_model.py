@@ -13,8 +13,8 @@ On event-labelled training data only (``storyline.evaluation.event_model``):
    of ``storyline eval stream --dataset ecbplus``, which refits all of this on each fold's
    training topics.
 
-The date weights (``gap_*``, ``one_off_conflict``) are not fitted (neither data set has
-usable dates) and are kept as they are.
+The date weights (``gap_*``, ``one_off_conflict``, ``one_off_match``) are not fitted (neither
+data set has usable dates) and are kept as they are.
 
 Run:  python benchmarks/fit_event_model.py [--write]
 """
@@ -116,7 +116,10 @@ def main() -> None:
                         " demo corpus: no training data has dates, and so is one_off_conflict"
                         " (stories/events.py ONE_OFF_ACTIONS; -3 since the refit of"
                         " 2026-11-30 evening, when the two Atacama quakes 20 days apart joined"
-                        " at -2). Pairs are compared without a stream background"
+                        " at -2), and one_off_match (+2 since 2026-12-01: the same one-off"
+                        " action reported on the same day, recently; neutral on the local dev"
+                        " streams, +0.007 on demo/local4). Pairs are compared without a stream"
+                        " background"
                         " (evidence.Background; see event_model.pair_rows). See BENCHMARKS.md.",
             "_encoder": encoder.name,
             **{k: round(v, 6) for k, v in weights.to_dict().items()},

@@ -96,7 +96,8 @@ def test_ratchet_uci_stream(encoder) -> None:
 
 @pytest.mark.parametrize(("folder", "key"), [("local", "local_news_bcubed_f1"),
                                              ("local2", "local2_news_bcubed_f1"),
-                                             ("local3", "local3_news_bcubed_f1")])
+                                             ("local3", "local3_news_bcubed_f1"),
+                                             ("local4", "local4_news_bcubed_f1")])
 def test_ratchet_local_news_stream(encoder, folder: str, key: str) -> None:
     from storyline.evaluation.runs import DEMO_DIR
     from storyline.evaluation.stream import evaluate_local

@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -221,5 +221,22 @@ def test_third_local_stream_is_mostly_single_reports() -> None:
     assert times == sorted(times)
     sizes = Counter(gold["articles"].values())
     assert sum(1 for n in sizes.values() if n == 1) > 0.5 * len(sizes)
+    records, by_source, _ = local_gold(folder)
+    assert len(by_source) == len(records) == len(articles)
+
+
+def test_fourth_local_stream_crosses_a_clock_change_and_keeps_its_offsets() -> None:
+    """``demo/local4`` (Winnipeg): labelled throughout, in publication order, about half its
+    events reported once, and its times in CST before 9 March 2025 and CDT after."""
+    folder = LOCAL.parent / "local4"
+    articles, gold = _articles(folder), _gold(folder)
+    assert {a["url"] for a in articles} == set(gold["articles"])
+    assert set(gold["articles"].values()) == set(gold["events"])
+    times = [_published(a) for a in articles]
+    assert times == sorted(times)
+    switch = datetime(2025, 3, 9, 8, 0, tzinfo=UTC)  # 2 a.m. CST
+    assert all(t.utcoffset() == timedelta(hours=-6 if t < switch else -5) for t in times)
+    sizes = Counter(gold["articles"].values())
+    assert 0.3 * len(sizes) < sum(1 for n in sizes.values() if n == 1) < 0.7 * len(sizes)
     records, by_source, _ = local_gold(folder)
     assert len(by_source) == len(records) == len(articles)

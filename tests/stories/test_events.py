@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from storyline.models import Article, Attribution, Development, EventMark, TimeSpan
 from storyline.stories.assign import Assigner
@@ -14,6 +15,8 @@ from storyline.stories.events import (
     event_gap,
     event_marks,
     member_event_gaps,
+    member_one_off_matches,
+    one_off_match,
     stack_marks,
 )
 from storyline.stories.scoring import PairFeatures, default_weights, features, logit
@@ -137,3 +140,51 @@ def test_events_story_score_forgives_the_publication_gap_only_for_the_same_event
     assert abs(same - score((), DAY0.timestamp())) < 1e-9
     # Members carry their marks for later articles.
     assert [m.events for m in state.members] == [rumour, rumour]
+
+
+def test_events_one_off_match_is_the_same_incident_on_the_same_day_recently() -> None:
+    day = date(2025, 2, 21).toordinal()
+    fire = _mark("fire", "2025-02-20")
+    assert one_off_match([fire], [_mark("fire", "2025-02-20")], day)
+    assert one_off_match([_mark("fire", "2025-02-19", "2025-02-20")], [fire], day)
+    # Another day, another action, a vague "earlier this month", an old fire, a visit: none.
+    assert not one_off_match([fire], [_mark("fire", "2025-02-17")], day)
+    assert not one_off_match([fire], [_mark("crash", "2025-02-20")], day)
+    assert not one_off_match([_mark("fire", "2025-02-01", "2025-02-21")], [fire], day)
+    assert not one_off_match([fire], [fire], day + 30)
+    assert not one_off_match([_mark("visit", "2025-02-20")], [_mark("visit", "2025-02-20")], day)
+
+
+def test_events_member_one_off_matches_agree_with_the_pairwise_match() -> None:
+    rng = np.random.default_rng(11)
+    actions = ["fire", "crash", "visit"]
+    day = 739_030
+
+    def marks(n: int) -> tuple[EventMark, ...]:
+        out = []
+        for _ in range(n):
+            first = day - int(rng.integers(0, 12))
+            out.append(EventMark(str(rng.choice(actions)), first, first + int(rng.integers(0, 3))))
+        return tuple(out)
+
+    members = [marks(int(rng.integers(0, 4))) for _ in range(40)]
+    article = marks(3)
+    got = member_one_off_matches(article, stack_marks(members), len(members), day)
+    expected = [one_off_match(article, m, day) for m in members]
+    assert got.tolist() == [float(e) for e in expected]
+    assert any(expected) and not all(expected)
+
+
+def test_events_a_same_day_match_lifts_the_pair_score_by_its_weight() -> None:
+    vec = np.ones(896) / np.sqrt(896)
+    ts = DAY0.timestamp()
+    marks = (_mark("fire", DAY0.date().isoformat()),)
+    kw = frozenset({"fire"})
+    with_match = features(vec, vec, kw, ts, vec, vec, kw, ts + 86400,
+                          events_a=marks, events_b=marks)
+    assert with_match.one_off_match
+    without = replace(with_match, one_off_match=False)
+    weights = default_weights()
+    assert weights.one_off_match > 0
+    assert logit(with_match, weights) - logit(without, weights) == pytest.approx(
+        weights.one_off_match)

@@ -35,8 +35,10 @@ from storyline.store.base import MemberState, StoryState
 from storyline.stories.events import (
     MarkArrays,
     concat_marks,
+    day_of,
     member_event_gaps,
     member_one_off_conflicts,
+    member_one_off_matches,
     stack_marks,
 )
 from storyline.stories.evidence import (
@@ -506,10 +508,11 @@ class Assigner:
             marks = stacks[0].marks if one else concat_marks([m.marks for m in stacks], sizes)
             gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps)))
             one_off = member_one_off_conflicts(events, marks, len(gaps))
+            same_day = member_one_off_matches(events, marks, len(gaps), day_of(ts))
         else:
-            one_off = np.zeros(len(gaps))
+            one_off = same_day = np.zeros(len(gaps))
         penalty = w.gap_per_day * np.clip(gaps - w.gap_free_days, 0.0, w.gap_max_days)
-        penalty = penalty + w.one_off_conflict * one_off
+        penalty = penalty + w.one_off_conflict * one_off + w.one_off_match * same_day
         z = (w.bias + w.head * cos_head + w.body * cos_body + w.head_x * cos_head_x
              + w.body_x * cos_body_x + w.keywords * shared + w.keyword_miss * miss + penalty)
         event_w = w.event_weights

@@ -19,14 +19,15 @@ than a month before the article was published: an older one is history the artic
 
 Dates also count *against* a join: an action that happens once (``ONE_OFF_ACTIONS``: a quake,
 a fire, a shooting) reported by both articles on dates days apart is two events
-(``one_off_conflict``), however alike the reports read.
+(``one_off_conflict``), however alike the reports read; and *for* one when both report it on
+the same day, recently (``one_off_match``), however differently they read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +50,13 @@ ONE_OFF_ACTIONS = frozenset({
 })
 #: Days between two marks of a one-off action from which they are two events, not one.
 ONE_OFF_MIN_GAP = 2
+#: Dates count *for* a join too: both report a one-off action on the same day or two
+#: (marks at most ``MATCH_MAX_SPAN`` days wide that overlap), and the later report is at most
+#: ``MATCH_RECENT_DAYS`` after it (``one_off_match``). A family mourning "Uncle Len" the day
+#: after "a man died in a house fire on Worthington Avenue" shares few words with the first
+#: report; a vague "a shooting earlier this month" at a town hall two weeks on matches nothing.
+MATCH_MAX_SPAN = 1
+MATCH_RECENT_DAYS = 7
 
 #: Action names → small integer codes, so that member marks compare as arrays.
 _ACTION_CODES: dict[str, int] = {}
@@ -97,6 +105,27 @@ def one_off_conflict(a: Sequence[EventMark], b: Sequence[EventMark]) -> bool:
         if gap is not None and gap >= ONE_OFF_MIN_GAP:
             return True
     return False
+
+
+def day_of(ts: float) -> int:
+    """The UTC day of a timestamp (seconds), as an ordinal; a day off either way is within
+    ``MATCH_RECENT_DAYS``'s slack."""
+    return datetime.fromtimestamp(ts, tz=UTC).date().toordinal()
+
+
+def _matchable(marks: Sequence[EventMark], published_day: int) -> list[EventMark]:
+    return [m for m in marks if m.action in ONE_OFF_ACTIONS
+            and m.last_day - m.first_day <= MATCH_MAX_SPAN
+            and published_day - m.last_day <= MATCH_RECENT_DAYS]
+
+
+def one_off_match(a: Sequence[EventMark], b: Sequence[EventMark], published_day: int) -> bool:
+    """Whether both articles report a one-off action on overlapping dates at most
+    ``MATCH_MAX_SPAN`` days wide, at most ``MATCH_RECENT_DAYS`` before ``published_day`` (the
+    later article's publication day, as an ordinal): the same fire on the same night."""
+    narrow_b = [m for m in b if m.last_day - m.first_day <= MATCH_MAX_SPAN]
+    return any(x.action == y.action and mark_gap(x, y) == 0
+               for x in _matchable(a, published_day) for y in narrow_b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +194,20 @@ def member_one_off_conflicts(marks: Sequence[EventMark], members: MarkArrays, n_
         gaps = member_event_gaps(mine, members, n_members)
         out = np.maximum(out, (np.isfinite(gaps) & (gaps >= ONE_OFF_MIN_GAP)).astype(float))
     return out
+
+
+def member_one_off_matches(marks: Sequence[EventMark], members: MarkArrays, n_members: int,
+                           published_day: int) -> np.ndarray:
+    """``one_off_match`` of an article's ``marks`` (published on ``published_day``) with each
+    of ``n_members`` members at once (1.0 where they match)."""
+    out = np.zeros(n_members)
+    mine = _matchable(marks, published_day)
+    narrow = members.last_day - members.first_day <= MATCH_MAX_SPAN
+    if not mine or not narrow.any():
+        return out
+    members = MarkArrays(members.member[narrow], members.action[narrow],
+                         members.first_day[narrow], members.last_day[narrow])
+    return (member_event_gaps(mine, members, n_members) == 0).astype(float)
 
 
 def _code(action: str) -> int:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from storyline.enrich.recalls import recall_spans, without_recalls
 from storyline.models import Article, ArticleEnrichment, Evidence
 from storyline.stories import places as _places
 from storyline.stories.features import jaccard
@@ -231,14 +232,19 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     """An article's evidence. ``entities`` are ``ArticleEntity`` values from enrichment (with
     ``name`` and ``type``); without them the capitalised ``keywords`` stand in as untyped
     names."""
-    full = f"{title}\n{text}"
+    # What the article recalls of an earlier, different incident is that incident's evidence.
+    recalled = recall_spans(text)
+    full = f"{title}\n{without_recalls(text, recalled)}"
     numbers, years = _numbers(full)
     people: set[str] = set()
     orgs: set[str] = set()
     place_names: list[str] = []
     if entities is not None:
+        kept = full.lower()
         for entity in entities:
             name = str(entity.name)
+            if recalled and not _named_in(kept, entity):
+                continue  # named only where the article recalls another incident
             if entity.type == "person":
                 people.add(name.lower())
             elif entity.type == "org":
@@ -261,6 +267,15 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
         places=places, numbers=numbers, years=years,
         words=len(text.split()),
     )
+
+
+def _named_in(lowered: str, entity: Any) -> bool:
+    """Whether ``lowered`` (a lower-cased text) names ``entity``: its name, an alias, or a
+    person's surname."""
+    names = [str(entity.name), *getattr(entity, "aliases", ())]
+    if entity.type == "person":
+        names.append(str(entity.name).split()[-1])
+    return any(re.search(rf"\b{re.escape(n.lower())}\b", lowered) for n in names if n)
 
 
 def _officials(people: Iterable[str], text: str) -> set[str]:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from storyline.models import EventMark, Evidence
-from storyline.stories.events import event_gap, one_off_conflict
+from storyline.stories.events import day_of, event_gap, one_off_conflict, one_off_match
 from storyline.stories.evidence import EVENT_FEATURES, Background, Comparison, compare
 from storyline.stories.features import overlap
 
@@ -65,6 +65,8 @@ class PairFeatures:
     comparison: Comparison | None = None
     #: Both report an action that happens once (a quake, a fire) on dates days apart.
     one_off_conflict: bool = False
+    #: Both report it on the same day, recently (``events.one_off_match``).
+    one_off_match: bool = False
 
     @property
     def event_vector(self) -> list[float]:
@@ -104,6 +106,8 @@ class ScoreWeights:
     #: Logit added when both report a one-off action on dates days apart (``events.py``).
     #: Hand-set like the other date weights: no training data has dates.
     one_off_conflict: float = 0.0
+    #: Logit added when both report a one-off action on the same day, recently (hand-set).
+    one_off_match: float = 0.0
     # Event evidence (``stories/evidence.py``, ``EVENT_FEATURES``): agreement and conflict.
     terms: float = 0.0
     entities: float = 0.0
@@ -209,6 +213,9 @@ def features(
         comparison=(compare(evidence_a, evidence_b, background)
                     if evidence_a is not None and evidence_b is not None else None),
         one_off_conflict=one_off_conflict(events_a, events_b),
+        one_off_match=(ts_a is not None and ts_b is not None and one_off_match(
+            *((events_a, events_b) if ts_a >= ts_b else (events_b, events_a)),
+            day_of(max(ts_a, ts_b)))),
     )
 
 
@@ -251,6 +258,8 @@ def logit(f: PairFeatures, w: ScoreWeights) -> float:
         z += gap_penalty(gap, w)
     if f.one_off_conflict:
         z += w.one_off_conflict
+    if f.one_off_match:
+        z += w.one_off_match
     return z
 
 
