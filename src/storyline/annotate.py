@@ -24,21 +24,21 @@ or, with a ``lookup`` into a store (``Store.match_entities``, a read), the store
 
 Offsets are Python string indices into the article's ``text`` (``title_entities``: into its
 ``title``), and every span satisfies ``text[start:end] == span.text``. The content of an
-attribution is derived here, as no stage stores it: the part of its sentence on the other
-side of the source and cue ("X said [content]", "[content], X said", "According to X,
-[content]"), without edge punctuation, quotes or a leading "that".
+attribution is derived, as no stage stores it, by the attribution stage's own
+``statement_spans`` (the PolNeAR benchmark scores the same spans): its sentence less the
+source and cue and their punctuation; the longest such span.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from storyline.enrich.attribution import statement_spans
 from storyline.enrich.developments import Analysed, EnrichOptions, analyse_articles, resolve_stored
 from storyline.enrich.entities import EntityLookup, EntityResolver
 from storyline.extract.build import ExtractOptions, extract_records
@@ -367,38 +367,21 @@ def _attribution(text: str, source: Attribution, body_start: int) -> Attribution
             cue = None
     return AttributionAnnotation(
         kind=source.kind, name=source.name, citing=source.citing, source=named, cue=cue,
-        content=_content(text, sentence, named, cue), sentence=sentence,
+        content=_content(text, source, body_start), sentence=sentence,
     )  # fmt: skip
 
 
-_EDGE = " \t\n,;:.!?\"“”‘’'—–-"
-_THAT = re.compile(r"that\s+", re.IGNORECASE)
-
-
-def _content(text: str, sentence: Span, source: Span | None, cue: Span | None) -> Span | None:
-    """What the source says: the longer part of the sentence outside the source and cue."""
-    frame = [s for s in (source, cue) if s is not None]
-    if not frame:
+def _content(text: str, source: Attribution, body_start: int) -> Span | None:
+    """What the source says: the longest of the statement's spans (``statement_spans``, the
+    definition the PolNeAR benchmark scores), in body offsets."""
+    body = replace(source, source_start=source.source_start - body_start,
+                   source_end=source.source_end - body_start,
+                   cue_start=source.cue_start - body_start, cue_end=source.cue_end - body_start)
+    spans = statement_spans(body, text) if source.source_end > 0 or source.cue_end > 0 else []
+    if not spans:
         return None
-    lo = min(s.start for s in frame)
-    hi = max(s.end for s in frame)
-    pieces = [(sentence.start, lo), (hi, sentence.end)]
-    best: Span | None = None
-    for start, end in pieces:
-        if start >= end:
-            continue
-        piece = text[start:end]
-        left = len(piece) - len(piece.lstrip(_EDGE))
-        right = len(piece.rstrip(_EDGE))
-        start, end = start + left, start + right
-        if start >= end:
-            continue
-        if start >= hi and (that := _THAT.match(text, start, end)):
-            start = that.end()
-        words = len(re.findall(r"\w+", text[start:end]))
-        if words and (best is None or words > len(re.findall(r"\w+", best.text))):
-            best = _span(text, start, end)
-    return best
+    start, end = max(spans, key=lambda se: len(text[se[0]:se[1]].split()))
+    return _span(text, start, end)
 
 
 # --------------------------------------------------------------------------- output
