@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from storyline.enrich.tense import sentence_starts
+
 __all__ = ["recall_spans", "without_recalls"]
 
 _ORDINAL = r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|latest|another)"
@@ -55,19 +57,10 @@ _SENTENCE_CUES = re.compile(
 _CLAUSE_CUE = re.compile(rf"\b{_GAP}\s+after\b", re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:same|earlier|previous|another|similar|separate)\b", re.IGNORECASE)
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])|\n+")
-
-
 def _sentences(text: str) -> list[tuple[int, int]]:
-    spans = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.start() > start:
-            spans.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+    starts = sentence_starts(text)
+    bounds = zip(starts, [*starts[1:], len(text)], strict=True)
+    return [(a, b) for a, b in ((a, len(text[:b].rstrip())) for a, b in bounds) if b > a]
 
 
 def recall_spans(text: str) -> list[tuple[int, int]]:

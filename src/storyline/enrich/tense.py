@@ -109,6 +109,18 @@ def _cue(words: list[str], lowered: list[str], i: int) -> Direction | None:
 _UNTIL_RE = re.compile(r"\b(?:until|till)\s+$", re.IGNORECASE)
 
 
+def sentence_starts(text: str) -> list[int]:
+    """Where the sentences of ``text`` start (0 first), without a parser: after . ! ? and a
+    space before a capital, or a line break; not after an abbreviation ("Sgt.", "Jan.") nor
+    inside a clock time that goes on ("9 a.m. Tuesday")."""
+    starts = [0]
+    for m in _SENTENCE_END_RE.finditer(text):
+        if not _ABBREVIATION_RE.search(text, max(0, m.start() - 8), m.start() + 1) \
+                and not _CLOCK_GOES_ON_RE.match(text, max(0, m.start() - 3)):
+            starts.append(m.end())
+    return starts
+
+
 @dataclass(slots=True)
 class DateContext:
     """One text being resolved: publication day, fallback direction, lazily split sentences."""
@@ -121,13 +133,7 @@ class DateContext:
 
     def _sentence(self, pos: int) -> tuple[int, int]:
         if self._starts is None:
-            starts = [0]
-            for m in _SENTENCE_END_RE.finditer(self.text):
-                if not _ABBREVIATION_RE.search(
-                    self.text, max(0, m.start() - 8), m.start() + 1
-                ) and not _CLOCK_GOES_ON_RE.match(self.text, max(0, m.start() - 3)):
-                    starts.append(m.end())
-            self._starts = starts
+            self._starts = sentence_starts(self.text)
         i = bisect.bisect_right(self._starts, pos) - 1
         end = self._starts[i + 1] if i + 1 < len(self._starts) else len(self.text)
         return self._starts[i], end
