@@ -320,6 +320,7 @@ class Pipeline:
                 assignments += copy_assignments([run.matches[a.id] for a in copies],
                                                 assignments, self.store)
                 self.store.write_batch([*fresh, *copies], assignments, stories, enrichments)
+                assigner.stored()
                 # Alerts for what the batch added, committed with it (storyline/alerts).
                 self.alerts.batch_written(WrittenBatch([*fresh, *copies], assignments,
                                                        enrichments))
@@ -398,17 +399,30 @@ class Pipeline:
         window = self.assign_options.window_days * 86400.0
         lo = min(a.published.timestamp() for a in batch) - window
         hi = max(a.published.timestamp() for a in batch) + window
-        if self._assigner is None:
-            self._assigner = Assigner([], options=self.assign_options, weights=self.weights)
         if self._loaded is None or lo < self._loaded[0] or hi > self._loaded[1]:
+            index = self._assigner.index if self._assigner is not None else None
+            if index is None:  # PostgreSQL, once the window holds many stories: its index
+                index = self.store.story_index(lo, hi)
+                if index is not None:  # (stories held so far are dropped: all are stored)
+                    self._assigner, self._loaded = None, None
+            if self._assigner is None:
+                self._assigner = Assigner([], options=self.assign_options,
+                                          weights=self.weights, index=index)
             self._vectors_for_old_members(lo, hi)
-            states = self.store.story_states(lo, hi, max_members=self.assign_options.max_members)
-            for state in states:
-                if state.id not in self._assigner.states:
-                    self._assigner.add_state(state)
+            if index is not None:  # candidates come from the store's index: only the background
+                self._assigner.count_background(index.story_evidence(
+                    lo, hi, outside=self._loaded, limit=self._assigner.background.capacity,
+                    max_members=self.assign_options.max_members))
+            else:
+                states = self.store.story_states(lo, hi,
+                                                 max_members=self.assign_options.max_members)
+                for state in states:
+                    if state.id not in self._assigner.states:
+                        self._assigner.add_state(state)
             lo = min(lo, self._loaded[0]) if self._loaded else lo
             hi = max(hi, self._loaded[1]) if self._loaded else hi
             self._loaded = (lo, hi)
+        assert self._assigner is not None
         return self._assigner
 
 

@@ -128,6 +128,12 @@ def test_postgres_ingest_of_the_demo_gives_the_stories_sqlite_gives(
     grouping, titles = _stories(postgres_url)
     assert (grouping, titles) == demo_on_sqlite
     assert len(titles) == 9
+    # Candidates came through the centroid index: one row per story, its span the story's.
+    with psycopg.connect(postgres_url) as conn:
+        spans = conn.execute("SELECT count(*) FROM story_vectors v JOIN stories s ON s.id ="
+                             " v.story_id AND (v.first_ts, v.last_ts) = (s.first_ts, s.last_ts)"
+                             ).fetchone()
+    assert spans[0] == 9
 
 
 @pytest.mark.slow

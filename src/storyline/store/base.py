@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Self
+from typing import Protocol, Self
 
 import numpy as np
 
@@ -80,6 +80,41 @@ class SignatureRow:
     story_id: str | None
     signature: np.ndarray | None
     text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateStory:
+    """A stored story as a centroid search finds it: its centroid (the unit mean of its
+    members' head vectors) and its span."""
+
+    story_id: str
+    centroid: np.ndarray
+    first_ts: float
+    last_ts: float
+
+
+class StoryIndex(Protocol):
+    """A store's own index of story centroids (PostgreSQL's HNSW, ``Store.story_index``):
+    the assigner asks it for candidate stories instead of holding every open story."""
+
+    def nearest_stories(self, vector: np.ndarray, start_ts: float, end_ts: float, *,
+                        limit: int) -> list[CandidateStory]:
+        """Up to ``limit`` stored stories whose span overlaps [start_ts, end_ts], nearest
+        ``vector`` (inner product of unit vectors: cosine) first."""
+        ...
+
+    def stories_by_id(self, ids: Sequence[str], *, max_members: int) -> list[StoryState]:
+        """The stories ``ids`` (unknown ids left out) as ``story_states`` loads them, each
+        with its stored centroid."""
+        ...
+
+    def story_evidence(self, start_ts: float, end_ts: float, *,
+                       outside: tuple[float, float] | None, limit: int, max_members: int
+                       ) -> list[tuple[str, list[Evidence | None]]]:
+        """The last ``limit`` stories (in ``story_states``' order) overlapping [start_ts,
+        end_ts] but not ``outside``, each with the evidence of the members ``story_states``
+        would load: what the assigner's background counts."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +201,13 @@ class Store(ABC):
     def story_states(self, start_ts: float, end_ts: float, *, max_members: int) -> list[StoryState]:
         """Stories whose span overlaps [start_ts, end_ts], with up to ``max_members`` members
         (copies are never members: they are not evidence of what a story is about)."""
+
+    def story_index(self, start_ts: float, end_ts: float) -> StoryIndex | None:
+        """The store's own index of story centroids, when it keeps one (PostgreSQL) and
+        [start_ts, end_ts] holds so many stories that the pipeline had better find candidate
+        stories through it than load them all; None (the default, SQLite): the assigner
+        holds every open story."""
+        return None
 
     @abstractmethod
     def member_evidence(self, start_ts: float, before: tuple[float, str], *, max_stories: int

@@ -9,19 +9,46 @@ id prefix ranges and name orders come out the same), times are ``double precisio
 ``bytea``, vectors pgvector's ``vector`` (their HNSW indexes are made per encoder and
 dimension when its first vectors are written, ``PostgresStore._index_vectors``), the
 full-text index is a ``tsvector`` table (``article_search``), and ``store_state`` counts
-commits for ``changed_elsewhere``. Append new migrations; never edit one that has shipped.
+commits for ``changed_elsewhere``. PostgreSQL's own table ``story_vectors`` (0002) holds each
+story's centroid per encoder for the candidate search (``PostgresStore.nearest_stories``).
+A migration is SQL, or a function of the connection for what SQL alone cannot compute (the
+centroids of the stories already stored). Append new migrations; never edit one that has
+shipped.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 #: Text compared bytewise, as in SQLite.
 _T = 'TEXT COLLATE "C"'
 
-MIGRATIONS: list[tuple[str, str]] = [
+def _story_vectors(conn: Any) -> None:
+    """0002: each story's centroid per encoder, with its span (kept as the story's), for the
+    candidate search through an HNSW index (made per encoder and dimension with its first
+    vectors, ``PostgresStore._index_vectors``); filled from the stored members."""
+    from storyline.store.postgres import backfill_story_vectors
+
+    conn.execute(f"""
+        CREATE TABLE story_vectors (
+            story_id {_T} NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            model {_T} NOT NULL,
+            centroid vector NOT NULL,
+            first_ts DOUBLE PRECISION NOT NULL,
+            last_ts DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (story_id, model)
+        );
+        CREATE INDEX story_vectors_span ON story_vectors(model, last_ts, first_ts);
+        """)
+    backfill_story_vectors(conn)
+
+
+Migration = str | Callable[[Any], None]
+
+MIGRATIONS: list[tuple[str, Migration]] = [
     (
         "0001_schema",
         f"""
@@ -196,6 +223,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO store_state(id, version) VALUES (1, 0);
         """,
     ),
+    ("0002_story_vectors", _story_vectors),
 ]
 
 
@@ -221,11 +249,14 @@ def migrate(conn: Any) -> list[str]:
         )
         done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
         applied = []
-        for name, sql in MIGRATIONS:
+        for name, step in MIGRATIONS:
             if name in done:
                 continue
             with conn.transaction():
-                conn.execute(sql)
+                if isinstance(step, str):
+                    conn.execute(step)
+                else:
+                    step(conn)
                 conn.execute("INSERT INTO migrations(name, applied_at) VALUES (%s, %s)",
                              (name, datetime.now(UTC).isoformat()))  # fmt: skip
             applied.append(name)

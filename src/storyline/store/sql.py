@@ -61,6 +61,14 @@ from storyline.store.rows import (
 from storyline.stories.evidence import evidence_for, evidence_from_dict, evidence_to_dict
 
 
+def _member_evidence(row: Sequence[Any]) -> Evidence:
+    """A ``_member_rows`` row's evidence; stored before migration 0006: from the member's
+    text and keywords."""
+    if row[8] is not None:
+        return evidence_from_dict(json.loads(row[8]))
+    return evidence_for(row[4], row[9] or "", keywords=json.loads(row[3]))
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How a backend matches a full-text query against ``articles a``: a join onto its index
@@ -391,39 +399,69 @@ class SQLStore(Store):
             " WHERE last_ts >= ? AND first_ts <= ? ORDER BY first_ts, id",
             (start_ts, end_ts),
         ).fetchall()
+        return self._with_members(rows, max_members=max_members)
+
+    def _with_members(self, rows: Sequence[Sequence[Any]], *, max_members: int
+                      ) -> list[StoryState]:
+        """Stories from ``(id, title, first_ts, last_ts, article_count)`` rows, in their
+        order, with the members the assigner holds (``_member_rows``)."""
         states = {r[0]: StoryState(r[0], r[1], r[2], r[3], r[4]) for r in rows}
-        if not states:
-            return []
-        ids = list(states)
-        for chunk, marks in in_chunks(ids, 500):
+        for row in self._member_rows(list(states), max_members=max_members):
+            states[row[0]].members.append(
+                MemberState(
+                    article_id=row[1], published_ts=row[2],
+                    keywords=frozenset(json.loads(row[3])), title=row[4],
+                    head=self._vector_value(row[5]), body=self._vector_value(row[6]),
+                    events=events_from_json(row[7]), evidence=_member_evidence(row),
+                )
+            )
+        return list(states.values())
+
+    def _member_rows(self, story_ids: Sequence[str], *, max_members: int,
+                     vectors: bool = True) -> Iterator[tuple[Any, ...]]:
+        """The members the assigner holds of each story (originals with vectors of this
+        model): its founding member and its ``max_members`` - 1 most recent, as
+        ``Assigner._join`` keeps them, so a story loaded again is the story held in memory.
+        Most recent first (the founding member last): ``(story_id, id, published_ts,
+        keywords, title, head, body, events, evidence, legacy_text)`` rows (head and body None
+        without ``vectors``)."""
+        vector_columns = "e.head, e.body" if vectors else "NULL AS head, NULL AS body"
+        for chunk, marks in in_chunks(list(story_ids), 500):
             # The most recent members of each story (window function keeps the query single).
-            for row in self._execute(
+            yield from self._execute(
                 "SELECT story_id, id, published_ts, keywords, title, head, body, events, evidence,"
                 " legacy_text FROM ("
-                "  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, e.head, e.body,"
+                f"  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, {vector_columns},"
                 "   a.events, v.evidence, CASE WHEN v.evidence IS NULL THEN a.text END"
                 "   AS legacy_text,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id"
-                "    ORDER BY a.published_ts DESC, a.id DESC) AS rn"
+                "    ORDER BY a.published_ts DESC, a.id DESC) AS rn,"
+                "   ROW_NUMBER() OVER (PARTITION BY a.story_id"
+                "    ORDER BY a.published_ts, a.id) AS rn_first"
                 f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
                 "   LEFT JOIN article_evidence v ON v.article_id = a.id"
-                f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) AS m WHERE rn <= ?"
-                " ORDER BY story_id, rn",
+                f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) AS m"
+                " WHERE rn < ? OR rn_first = 1 ORDER BY story_id, rn",
                 [self.model_name, *chunk, max_members],
-            ):
-                states[row[0]].members.append(
-                    MemberState(
-                        article_id=row[1], published_ts=row[2],
-                        keywords=frozenset(json.loads(row[3])), title=row[4],
-                        head=self._vector_value(row[5]), body=self._vector_value(row[6]),
-                        events=events_from_json(row[7]),
-                        # Stored before migration 0006: evidence from text and keywords.
-                        evidence=(evidence_from_dict(json.loads(row[8])) if row[8] is not None
-                                  else evidence_for(row[4], row[9] or "",
-                                                    keywords=json.loads(row[3]))),
-                    )
-                )
-        return list(states.values())
+            ).fetchall()
+
+    def story_evidence(self, start_ts: float, end_ts: float, *,
+                       outside: tuple[float, float] | None, limit: int, max_members: int
+                       ) -> list[tuple[str, list[Evidence | None]]]:
+        """See ``StoryIndex.story_evidence``: the background's share of ``story_states``,
+        without vectors."""
+        query = "SELECT id FROM stories WHERE last_ts >= ? AND first_ts <= ?"
+        params: list[Any] = [start_ts, end_ts]
+        if outside is not None:
+            query += " AND NOT (last_ts >= ? AND first_ts <= ?)"
+            params.extend(outside)
+        ids = [r[0] for r in self._execute(
+            query + " ORDER BY first_ts DESC, id DESC LIMIT ?", [*params, limit]).fetchall()]
+        ids.reverse()
+        evidence: dict[str, list[Evidence | None]] = {i: [] for i in ids}
+        for row in self._member_rows(ids, max_members=max_members, vectors=False):
+            evidence[row[0]].append(_member_evidence(row))
+        return list(evidence.items())
 
     def member_evidence(self, start_ts: float, before: tuple[float, str], *, max_stories: int
                         ) -> list[list[tuple[str, float, Evidence]]]:

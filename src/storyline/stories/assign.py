@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from storyline.models import Article, Assignment, EventMark, Evidence
-from storyline.store.base import MemberState, StoryState
+from storyline.store.base import MemberState, StoryIndex, StoryState
 from storyline.stories.events import (
     MarkArrays,
     concat_marks,
@@ -59,7 +59,8 @@ from storyline.stories.scoring import (
 )
 
 __all__ = [
-    "AssignOptions", "Assigner", "CentroidIndex", "features", "score_features", "story_id_for",
+    "AssignOptions", "Assigner", "CentroidIndex", "centroid_of", "features", "score_features",
+    "story_id_for",
 ]
 
 
@@ -340,7 +341,18 @@ class _Matrices:
 
 
 class Assigner:
-    """Holds the open stories in memory while a batch is assigned."""
+    """Holds the open stories in memory while a batch is assigned.
+
+    With a store's ``index`` (``Store.story_index``: PostgreSQL's HNSW over stored story
+    centroids) it holds only what it needs: candidates come from the index, merged with the
+    stories it changed and has not yet seen stored (``stored``), and their states are loaded
+    on demand and kept in a cache of ``HELD_STORIES``; the background is counted from the
+    store (``count_background``). The candidates are those of the in-memory index whenever
+    the store's search returns the exact nearest stories."""
+
+    #: Stories kept in memory between batches with a store ``index`` (least recently used
+    #: dropped first); a dropped story is loaded again when it is a candidate.
+    HELD_STORIES = 4096
 
     def __init__(
         self,
@@ -348,7 +360,11 @@ class Assigner:
         *,
         options: AssignOptions | None = None,
         weights: ScoreWeights | None = None,
+        index: StoryIndex | None = None,
     ) -> None:
+        self.index = index
+        #: Stories changed since the store last took them (``stored``), with an ``index``.
+        self._unstored: dict[str, None] = {}
         self.options = options or AssignOptions()
         self.weights = weights or default_weights()
         self.states: dict[str, StoryState] = {}
@@ -361,16 +377,37 @@ class Assigner:
         for state in states:
             self.add_state(state)
 
-    def add_state(self, state: StoryState) -> None:
-        """Make ``state`` an open story of this assigner."""
+    def add_state(self, state: StoryState, *, count: bool = True) -> None:
+        """Make ``state`` an open story of this assigner (``count``: in the background too;
+        a story loaded from a store ``index`` was counted by ``count_background``)."""
         if state.centroid is None and state.members:
-            state.centroid = _normalise(np.mean([m.head for m in state.members], axis=0))
+            state.centroid = centroid_of([m.head for m in state.members])
         self.states[state.id] = state
-        self._pos[state.id] = len(self._ids)
-        self._ids.append(state.id)
-        self._index.add(state.centroid, state.first_ts, state.last_ts)
         self._matrices.pop(state.id, None)
-        self.background.add_members(state.id, (m.evidence for m in state.members))
+        if self.index is None:
+            self._pos[state.id] = len(self._ids)
+            self._ids.append(state.id)
+            self._index.add(state.centroid, state.first_ts, state.last_ts)
+        if count:
+            self.background.add_members(state.id, (m.evidence for m in state.members))
+
+    def count_background(self, stories: Sequence[tuple[str, Sequence[Evidence | None]]]
+                         ) -> None:
+        """Count stored stories' members' evidence in the background (with a store
+        ``index``, in place of adding their states: ``StoryIndex.story_evidence``)."""
+        for story_id, evidences in stories:
+            self.background.add_members(story_id, evidences)
+
+    def stored(self) -> None:
+        """The store now holds every story this assigner changed (the pipeline calls it
+        after each write): the index finds them as they are. Beyond ``HELD_STORIES``, the
+        least recently used stories are dropped from memory."""
+        self._unstored.clear()
+        if self.index is None:
+            return
+        for story_id in list(self.states)[: max(0, len(self.states) - self.HELD_STORIES)]:
+            del self.states[story_id]
+            self._matrices.pop(story_id, None)
 
     def assign(self, articles: Sequence[Article]) -> tuple[list[Assignment], list[StoryState]]:
         """Assign each article (in publication order); return assignments and touched stories."""
@@ -414,6 +451,40 @@ class Assigner:
         return self._index.search(head, ts, window, self.options.prefilter_k,
                                   floor=self.options.min_centroid_cos).tolist()
 
+    def _indexed_candidates(self, ts: float, head: np.ndarray) -> list[str]:
+        """``candidates`` through the store ``index``: its nearest stored stories, less
+        those changed here since (the index holds their old centroids; it is asked for as
+        many more), plus those, by their current centroids; the ``prefilter_k`` best at
+        ``min_centroid_cos`` or above, their states loaded when not held."""
+        assert self.index is not None
+        window = self.options.window_days * 86400.0
+        k = self.options.prefilter_k
+        found = self.index.nearest_stories(head, ts - window, ts + window,
+                                           limit=k + len(self._unstored))
+        ids = [c.story_id for c in found if c.story_id not in self._unstored]
+        vectors = [c.centroid for c in found if c.story_id not in self._unstored]
+        for story_id in self._unstored:
+            state = self.states[story_id]
+            if (state.centroid is not None and state.last_ts >= ts - window
+                    and state.first_ts <= ts + window):
+                ids.append(story_id)
+                vectors.append(state.centroid)
+        if not ids:
+            return []
+        sims = np.stack(vectors) @ head
+        order = [int(i) for i in np.argsort(-sims, kind="stable")[:k]
+                 if sims[int(i)] >= self.options.min_centroid_cos]
+        chosen = [ids[i] for i in order]
+        missing = [i for i in chosen if i not in self.states]
+        if missing:
+            for state in self.index.stories_by_id(missing,
+                                                  max_members=self.options.max_members):
+                self.add_state(state, count=False)
+        chosen = [i for i in chosen if i in self.states]
+        for story_id in chosen:  # most recently used last (``stored`` drops the first)
+            self.states[story_id] = self.states.pop(story_id)
+        return chosen
+
     def best_story(self, article: Article) -> tuple[StoryState | None, float]:
         """The best-scoring open story for ``article`` and its score."""
         ranked = self.ranked_stories(article, k=1)
@@ -424,7 +495,11 @@ class Assigner:
         """The ``k`` best-scoring open stories for ``article``, best first, with scores."""
         assert article.head_vector is not None and article.body_vector is not None
         ts = article.published.timestamp()
-        states = [self.states[self._ids[i]] for i in self.candidates(ts, article.head_vector)]
+        if self.index is None:
+            ids = [self._ids[i] for i in self.candidates(ts, article.head_vector)]
+        else:
+            ids = self._indexed_candidates(ts, article.head_vector)
+        states = [self.states[i] for i in ids]
         states = [s for s in states if s.members]
         if not states:
             return []
@@ -553,10 +628,14 @@ class Assigner:
         state.article_count += 1
         state.first_ts = min(state.first_ts, ts)
         state.last_ts = max(state.last_ts, ts)
-        state.centroid = _normalise(np.mean([m.head for m in state.members], axis=0))
+        state.centroid = centroid_of([m.head for m in state.members])
         state.title = _medoid_title(state)
         self._matrices.pop(state.id, None)
-        self._index.update(self._pos[state.id], state.centroid, state.first_ts, state.last_ts)
+        if self.index is None:
+            self._index.update(self._pos[state.id], state.centroid, state.first_ts,
+                               state.last_ts)
+        else:
+            self._unstored[state.id] = None
         self.background.add(state.id, story_items(article.evidence))
 
 
@@ -628,15 +707,31 @@ def _with_mean(x: np.ndarray) -> np.ndarray:
     return np.vstack([x, mean / max(float(np.linalg.norm(mean)), 1e-9)])
 
 
+def centroid_of(heads: Sequence[np.ndarray]) -> np.ndarray:
+    """A story's centroid: the unit mean of its members' head vectors (most recent first,
+    as ``Store.story_states`` orders them)."""
+    return _normalise(np.mean(heads, axis=0))
+
+
 def _normalise(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     return (vector / norm).astype(np.float32) if norm else vector.astype(np.float32)
 
 
+#: Members this close (cosine) to the most typical headline are as typical as it.
+TITLE_TIE = 0.005
+
+
 def _medoid_title(state: StoryState) -> str:
-    """The title of the member closest to the story's centroid: the most typical headline."""
+    """The title of the member closest to the story's centroid: the most typical headline.
+    Of headlines within ``TITLE_TIE`` of it the earliest wins, so that the title does not
+    turn on a near-tie (the demo's transfer story has two headlines 0.0003 apart, which two
+    writers ingesting at once, each holding the story for a while, ranked either way)."""
     centroid = state.centroid
     if centroid is None or not state.members:
         return state.title
-    best = max(state.members, key=lambda m: float(np.dot(m.head, centroid)))
+    scores = [float(np.dot(m.head, centroid)) for m in state.members]
+    top = max(scores)
+    best = min((m for m, score in zip(state.members, scores, strict=True)
+                if score >= top - TITLE_TIE), key=lambda m: (m.published_ts, m.article_id))
     return best.title or state.title
