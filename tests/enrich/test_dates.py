@@ -382,6 +382,7 @@ FOREIGN = {
          ("Heute", "2024-05-14", "2024-05-14", "day"),
          ("April", "2024-04-01", "2024-04-30", "month"),
          ("Ende Juni", "2024-06-21", "2024-06-30", "part-of-month"),
+         ("Donnerstag", "2024-05-16", "2024-05-16", "day"),
          ("morgen", "2024-05-15", "2024-05-15", "day")],
     ),
     "es": (
@@ -393,7 +394,8 @@ FOREIGN = {
          ("mediados de mayo", "2024-05-11", "2024-05-20", "part-of-month"),
          ("marzo", "2024-03-01", "2024-03-31", "month"),
          ("mañana", "2024-05-15", "2024-05-15", "day"),
-         ("abril de 2023", "2023-04-01", "2023-04-30", "month")],
+         ("abril de 2023", "2023-04-01", "2023-04-30", "month"),
+         ("jueves", "2024-05-16", "2024-05-16", "day")],
     ),
     "fr": (
         "Poutine se rendra à Pékin le 16 mai 2024. Le Kremlin a confirmé hier que la visite "
@@ -406,7 +408,8 @@ FOREIGN = {
          ("Aujourd'hui", "2024-05-14", "2024-05-14", "day"),
          ("demain", "2024-05-15", "2024-05-15", "day"),
          ("1er juin", "2024-06-01", "2024-06-01", "day"),
-         ("Fin juin", "2024-06-21", "2024-06-30", "part-of-month")],
+         ("Fin juin", "2024-06-21", "2024-06-30", "part-of-month"),
+         ("jeudi", "2024-05-16", "2024-05-16", "day")],
     ),
 }  # fmt: skip
 
@@ -415,8 +418,8 @@ FOREIGN = {
 def test_dates_german_spanish_french_resolve_like_english(language: str) -> None:
     text, expected = FOREIGN[language]
     spans = resolve_dates(text, TUE_2024_05_14, language=language)
-    # weekdays ("am Donnerstag", "el jueves", "jeudi") are left out: no tense cues to direct
-    # them; "Esta mañana" and "heute Morgen" are mornings, not tomorrow
+    # weekdays ("am Donnerstag trifft", "el jueves verá", "jeudi, il verra") take the
+    # sentence's tense (foreign_tense.py); "Esta mañana" and "heute Morgen" are mornings
     assert [(s.text, s.start, s.end, s.granularity) for s in spans] == expected
     for span in spans:
         assert text[span.start_char : span.end_char] == span.text

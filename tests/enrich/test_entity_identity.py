@@ -242,10 +242,6 @@ def test_entity_identity_foreign_versions_join_the_seeds_story(store, encoder, s
     assert entities["Vladimir Putin"].articles == 5 and entities["Beijing"].articles == 5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the German report, dated like the Moscow Times one and sorted before it, has no event"
-    " dates (developments and weekday ranges are read in English only), so against the"
-    " 56-day-old first seed only the publication gap counts and it starts a story of its own"))
 def test_entity_identity_foreign_versions_ingested_with_the_seeds_join_them(
     store, encoder, seeds_dir
 ) -> None:

@@ -279,13 +279,14 @@ def resolve_dates(
     Returns the spans in text order, never overlapping. See the module docstring for the
     conventions ("two weeks ago" is one day, "the end of the year" is December, ...).
     ``language`` (ISO 639-1; None: English) "de", "es" or "fr" reads the expressions
-    ``foreign_dates.py`` knows in that language instead, without tense cues.
+    ``foreign_dates.py`` knows in that language instead, directed by that language's tense
+    cues (``foreign_tense.py``).
     """
     if tense_hint not in (None, "past", "future"):
         raise ConfigError(f"tense_hint must be 'past', 'future' or None, not {tense_hint!r}")
     pub = published.date() if isinstance(published, datetime) else published
     if language in FOREIGN_LANGUAGES:
-        return resolve_foreign_dates(text, pub, language)
+        return resolve_foreign_dates(text, pub, language, tense_hint=tense_hint)
     ctx = DateContext(text, pub, tense_hint)
 
     candidates: list[tuple[int, int, int, re.Match[str], _Pattern]] = []

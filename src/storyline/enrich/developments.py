@@ -28,6 +28,9 @@ organisation named right after "in" or heading a dateline is a place ("a factory
 Developments are ranked by salience (in the title, in the lede, mentioned again); the top
 ``max_main`` are the article's *main* developments, the ones a timeline shows.
 
+German, Spanish and French articles get theirs from ``foreign_developments.py`` (word forms
+per language, the same merging and ranking), not from the English tags and lemmas used here.
+
 Tolls — deaths and injuries with their counts ("killing two workers and injuring five") —
 are developments too (``casualties.py``, ``Development.count``), dated and placed like the
 event their sentence reports; never main, the timeline shows them beside it.
@@ -62,6 +65,8 @@ from storyline.enrich.entities import (
     parse_texts,
     propagate_mentions,
 )
+from storyline.enrich.foreign_developments import ACTIONS as FOREIGN_ACTIONS
+from storyline.enrich.foreign_developments import find_foreign_developments
 from storyline.enrich.lexicon import OFFICIAL_ACTS
 from storyline.enrich.merge import is_definite, merge_mentions, rank, unique
 from storyline.enrich.modality import clause_window, find_modality
@@ -307,12 +312,14 @@ def find_developments(
     sources: SourceMap,
     published: date,
     max_main: int = 3,
+    recalls: Sequence[tuple[int, int]] | None = None,
 ) -> list[Development]:
     """The developments reported in ``doc``'s body (from ``body_start``), merged and ranked.
 
     ``spans`` are the resolved dates in ``doc`` coordinates; ``sources`` the article's
-    attributions. Sentences before ``body_start`` (the title) only raise the salience of the
-    actions they mention. Offsets in the result are relative to the body.
+    attributions; ``recalls`` the body's ``recall_spans`` when the caller has them already
+    (found here otherwise). Sentences before ``body_start`` (the title) only raise the salience
+    of the actions they mention. Offsets in the result are relative to the body.
     """
     token_types: dict[int, str] = {}
     for e in entities:
@@ -340,7 +347,9 @@ def find_developments(
     text = doc.text
     # Sentences recalling an earlier, different incident ("the same stretch of motorway where
     # a truck collided two weeks ago") report that incident: never the article's own event.
-    recalled = [(a + body_start, b + body_start) for a, b in recall_spans(text[body_start:])]
+    if recalls is None:
+        recalls = recall_spans(text[body_start:])
+    recalled = [(a + body_start, b + body_start) for a, b in recalls]
 
     def in_recall(offset: int) -> bool:
         return any(a <= offset < b for a, b in recalled)
@@ -404,9 +413,20 @@ def find_developments(
 
 
 def _shift_source(source: Attribution, by: int) -> Attribution:
-    if source.end_char <= 0:
-        return source
-    return replace(source, start_char=source.start_char + by, end_char=source.end_char + by)
+    """``source`` with its offsets moved by ``by``: the sentence's, the named source's and the
+    cue's, so that all three stay in one text (the body, from the analysed title and body).
+    An unset pair (0, 0) stays so, and so does one the shift would put before the text (a
+    source named in the title only): it is not named in the body."""
+
+    def moved(start: int, end: int) -> tuple[int, int]:
+        return (start + by, end + by) if end > 0 and start + by >= 0 else (0, 0)
+
+    named = moved(source.source_start, source.source_end)
+    cue = moved(source.cue_start, source.cue_end)
+    if source.end_char > 0:
+        source = replace(source, start_char=source.start_char + by, end_char=source.end_char + by)
+    return replace(source, source_start=named[0], source_end=named[1], cue_start=cue[0],
+                   cue_end=cue[1])  # fmt: skip
 
 
 def _shift(span: TimeSpan | None, by: int) -> TimeSpan | None:
@@ -567,13 +587,24 @@ def _enrich_one(
                 EntitySpan(m.start_char, m.end_char, ent.name, ent.type, m.alias != m.name)
             )
     sources = find_attributions(doc, entity_spans, outlet=article.outlet, start_char=body_start)
-    developments = find_developments(
-        doc, body_start=body_start, entities=entity_spans,
-        spans=[t for t in spans_doc if t is not None], sources=sources,
-        published=article.published.date(), max_main=opts.max_main,
-    )  # fmt: skip
+    # Found once, over the whole body: developments leave these sentences out, and event
+    # evidence (``stories/evidence.py``) takes them from the enrichment.
+    recalls = recall_spans(article.text)
+    if article.language in FOREIGN_ACTIONS:  # German, Spanish, French: their own words
+        developments = find_foreign_developments(
+            doc.text, language=article.language, body_start=body_start,
+            sentences=[(s.start_char, s.end_char) for s in doc.sents], entities=entity_spans,
+            spans=[t for t in spans_doc if t is not None], outlet=article.outlet,
+            published=article.published.date(), max_main=opts.max_main,
+        )  # fmt: skip
+    else:
+        developments = find_developments(
+            doc, body_start=body_start, entities=entity_spans,
+            spans=[t for t in spans_doc if t is not None], sources=sources,
+            published=article.published.date(), max_main=opts.max_main, recalls=recalls,
+        )  # fmt: skip
     attributions = [_shift_source(a, -body_start) for a in sources.attributions]
     return ArticleEnrichment(
         article.id, entities=entities, dates=spans_body, attributions=attributions,
-        developments=developments,
+        developments=developments, recalls=recalls,
     )  # fmt: skip
