@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -318,9 +318,8 @@ def _annotation(
     ids = {e.name: e.id for e in enrichment.entities}
     out.developments = [_development(text, d, ids) for d in enrichment.developments]
     out.attributions = [
-        a for a in (_attribution(text, s, body_start) for s in enrichment.attributions)
-        if a is not None
-    ]  # fmt: skip
+        a for a in (_attribution(text, s) for s in enrichment.attributions) if a is not None
+    ]
     return out
 
 
@@ -350,34 +349,31 @@ def _development(text: str, dev: Development, ids: dict[str, str]) -> Developmen
     )  # fmt: skip
 
 
-def _attribution(text: str, source: Attribution, body_start: int) -> AttributionAnnotation | None:
-    """An attribution located in the body. Its sentence offsets are the body's; the source's
-    and the cue's are the analysed text's (title and blank line first), like the mentions'."""
+def _attribution(text: str, source: Attribution) -> AttributionAnnotation | None:
+    """An attribution located in the body, all of whose offsets (sentence, source, cue) are
+    the body's (``enrich/developments.py`` moves them there from the analysed text)."""
     sentence = _span(text, source.start_char, source.end_char)
     if sentence is None:
         return None
     named = None
     if source.source_end > 0:
-        named = _span(text, source.source_start - body_start, source.source_end - body_start)
+        named = _span(text, source.source_start, source.source_end)
     cue = None
     if source.cue_end > 0:
-        cue = _span(text, source.cue_start - body_start, source.cue_end - body_start)
+        cue = _span(text, source.cue_start, source.cue_end)
         if cue is not None and cue.text.casefold() != source.cue.casefold():
             log.warning("cue offsets hold %r, not %r", cue.text, source.cue)
             cue = None
     return AttributionAnnotation(
         kind=source.kind, name=source.name, citing=source.citing, source=named, cue=cue,
-        content=_content(text, source, body_start), sentence=sentence,
+        content=_content(text, source), sentence=sentence,
     )  # fmt: skip
 
 
-def _content(text: str, source: Attribution, body_start: int) -> Span | None:
+def _content(text: str, source: Attribution) -> Span | None:
     """What the source says: the longest of the statement's spans (``statement_spans``, the
     definition the PolNeAR benchmark scores), in body offsets."""
-    body = replace(source, source_start=source.source_start - body_start,
-                   source_end=source.source_end - body_start,
-                   cue_start=source.cue_start - body_start, cue_end=source.cue_end - body_start)
-    spans = statement_spans(body, text) if source.source_end > 0 or source.cue_end > 0 else []
+    spans = statement_spans(source, text) if source.source_end > 0 or source.cue_end > 0 else []
     if not spans:
         return None
     start, end = max(spans, key=lambda se: len(text[se[0]:se[1]].split()))

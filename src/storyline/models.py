@@ -94,6 +94,9 @@ class Evidence:
     years: frozenset[str] = frozenset()
     #: Words in the body (None when unknown): a headline-only article scores differently.
     words: int | None = None
+    #: The headline's key (``stories/headlines.py``; "" when unknown): two articles under
+    #: one recurring headline ("Police log") share it whatever their events.
+    headline: str = ""
 
     @property
     def names(self) -> frozenset[str]:
@@ -288,8 +291,10 @@ class TimeAmount:
 # --------------------------------------------------------------------------- enrichment
 
 #: Bumped when the shape or meaning of stored enrichment changes. 2 (2026-12-01): tolls
-#: (``Development.count``), trigger and cue offsets, recalled incidents never main.
-ENRICHMENT_VERSION = 2
+#: (``Development.count``), trigger and cue offsets, recalled incidents never main. 3: an
+#: attribution's source and cue offsets are the body's, as its sentence's are (they were the
+#: analysed text's: title and blank line first).
+ENRICHMENT_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +419,11 @@ class ArticleEnrichment:
     developments: list[Development] = field(default_factory=list)
     version: int = ENRICHMENT_VERSION
     error: str | None = None
+    #: Body spans recalling an earlier, different incident (``enrich/recalls.py``), found once
+    #: for developments and event evidence; None when not found here (an enrichment read from
+    #: the store, or one whose analysis failed). Derived from the text: neither stored nor
+    #: compared.
+    recalls: list[tuple[int, int]] | None = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------- explanations

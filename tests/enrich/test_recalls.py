@@ -111,3 +111,32 @@ def test_a_recalled_crash_lends_the_new_crash_neither_its_date_nor_main_place() 
             assert dev.when is None or dev.when.start >= "2024-11-17", dev.when
     assert all(d.when is None or d.when.start >= "2024-11-17"
                for d in devs if d.main), [(d.action, d.when) for d in devs]
+
+
+def test_recalls_are_found_once_by_enrichment_and_reused_by_evidence() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from storyline.enrich.developments import enrich_articles
+    from storyline.models import Article
+    from storyline.serialize import article_enrichment, parse_article_enrichment
+    from storyline.stories.evidence import add_evidence
+
+    def article() -> Article:
+        return Article(id="f", title="Two escape house fire on Marlow Crescent", text=NEW_FIRE,
+                       published=datetime(2024, 11, 21, 9, 0, tzinfo=UTC), authors=[],
+                       outlet="Vale Courier", url=None, language="en", source="f.txt",
+                       raw_kind="text")
+
+    (enrichment,) = enrich_articles([article()])
+    assert enrichment.recalls == recall_spans(NEW_FIRE) != []
+    (fresh,) = add_evidence([article()], [enrichment])
+    assert fresh.evidence == evidence_for(fresh.title, NEW_FIRE, entities=enrichment.entities,
+                                          keywords=fresh.keywords)
+    assert fresh.evidence is not None and "hollin" not in fresh.evidence.terms
+    # Evidence takes the spans enrichment found: with none, the recalled fire's suburb stays.
+    (kept,) = add_evidence([article()], [replace(enrichment, recalls=[])])
+    assert kept.evidence is not None and "hollin" in kept.evidence.terms
+    # The spans are derived, neither stored nor compared: a stored enrichment finds them anew.
+    stored = parse_article_enrichment(article_enrichment(enrichment))
+    assert stored.recalls is None and stored == enrichment

@@ -67,9 +67,14 @@ _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 # Sentence ends: . ! ? followed by space and a capital or quote, or a line break.
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[A-Z0-9])|\n\s*")
 _ABBREVIATION_RE = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Prof|No|Jan|Feb|Mar|Apr"
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Prof|Jan|Feb|Mar|Apr"
     r"|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|vs|approx))\.$"
 )
+#: "No." abbreviates "number" only before one ("Platform No. 4", "No. 10 Downing Street");
+#: before anything else it is the word ("Asked if he would resign, he said No.").
+_NUMBER_SIGN_RE = re.compile(r"\bNo\.$")
+#: A blank line ends a paragraph, and with it a sentence, whatever word comes before it.
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")
 # "at 4 a.m. EDT Thursday", "9 a.m. Tuesday": the clock time goes on, no sentence ends.
 _CLOCK_GOES_ON_RE = re.compile(
     r"[ap]\.m\.\s+(?:[ECMP][SD]T|GMT|UTC|BST|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
@@ -111,14 +116,24 @@ _UNTIL_RE = re.compile(r"\b(?:until|till)\s+$", re.IGNORECASE)
 
 def sentence_starts(text: str) -> list[int]:
     """Where the sentences of ``text`` start (0 first), without a parser: after . ! ? and a
-    space before a capital, or a line break; not after an abbreviation ("Sgt.", "Jan.") nor
-    inside a clock time that goes on ("9 a.m. Tuesday")."""
+    space before a capital, or a line break; not after an abbreviation ("Sgt.", "Jan.", "No."
+    before a number) nor inside a clock time that goes on ("9 a.m. Tuesday"), unless a blank
+    line follows."""
     starts = [0]
     for m in _SENTENCE_END_RE.finditer(text):
-        if not _ABBREVIATION_RE.search(text, max(0, m.start() - 8), m.start() + 1) \
-                and not _CLOCK_GOES_ON_RE.match(text, max(0, m.start() - 3)):
+        if _PARAGRAPH_BREAK_RE.search(m.group()) or not _goes_on(text, m):
             starts.append(m.end())
     return starts
+
+
+def _goes_on(text: str, end: re.Match[str]) -> bool:
+    """Whether the sentence goes on past ``end`` (a match of ``_SENTENCE_END_RE`` with its
+    mark at ``end.start()``): the mark ends an abbreviation or a clock time, not a sentence."""
+    window = (max(0, end.start() - 8), end.start() + 1)
+    if _ABBREVIATION_RE.search(text, *window) \
+            or _CLOCK_GOES_ON_RE.match(text, max(0, end.start() - 3)):
+        return True
+    return bool(_NUMBER_SIGN_RE.search(text, *window)) and text[end.end() : end.end() + 1].isdigit()
 
 
 @dataclass(slots=True)

@@ -25,14 +25,13 @@ comma; after it in ", said X" and "according to X") and the content the rest of 
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyline.errors import InputError
+from storyline.evaluation.jsonl import read_records
 
 __all__ = [
     "Document",
@@ -166,27 +165,18 @@ def score(counts: Counts) -> dict[str, Scores]:
 
 def load_documents(path: Path, limit: int | None = None) -> list[Document]:
     """The documents of a PolNeAR docs file (gzip or plain); ``limit``: the first N."""
-    if not path.is_file():
-        raise InputError(f"attribution data {path} does not exist")
-    opener = gzip.open if path.suffix == ".gz" else open
     docs: list[Document] = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if limit is not None and len(docs) >= limit:
-                break
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                text = rec["text"]
-                gold = tuple(
-                    SpanAttribution(_spans(a["content_spans"], len(text)),
-                                    _spans(a.get("source_spans") or [], len(text)))
-                    for a in rec["attributions"]
-                )  # fmt: skip
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{path} line {number}: not a PolNeAR document ({exc})") from exc
-            docs.append(Document(str(rec.get("doc_id", number)), text, gold))
+    for number, rec in read_records(path, what="PolNeAR documents", limit=limit):
+        try:
+            text = rec["text"]
+            gold = tuple(
+                SpanAttribution(_spans(a["content_spans"], len(text)),
+                                _spans(a.get("source_spans") or [], len(text)))
+                for a in rec["attributions"]
+            )  # fmt: skip
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path} line {number}: not a PolNeAR document ({exc})") from exc
+        docs.append(Document(str(rec.get("doc_id", number)), text, gold))
     return docs
 
 

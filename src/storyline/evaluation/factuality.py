@@ -34,8 +34,6 @@ before it 1, anything else 3.
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -46,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from storyline.enrich.lexicon import word_set
 from storyline.errors import InputError
+from storyline.evaluation.jsonl import read_records
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -138,29 +137,20 @@ def score(predicted: Sequence[float], gold: Sequence[float]) -> FactualityScores
 
 def load_events(path: Path, limit: int | None = None) -> list[Event]:
     """The events of a UW JSON Lines file (gzip or plain); ``limit``: the first N."""
-    if not path.is_file():
-        raise InputError(f"factuality data {path} does not exist")
-    opener = gzip.open if path.suffix == ".gz" else open
     events: list[Event] = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if limit is not None and len(events) >= limit:
-                break
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                sentence, start, end = rec["sentence"], int(rec["start"]), int(rec["end"])
-                value = float(rec["value"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{path} line {number}: not a UW event record ({exc})") from exc
-            if not (0 <= start < end <= len(sentence)):
-                raise InputError(f"{path} line {number}: trigger span {start}..{end} is "
-                                 f"outside its sentence of {len(sentence)} characters")  # fmt: skip
-            dct = rec.get("dct")
-            events.append(Event(sentence, start, end, value,
-                                date.fromisoformat(dct) if dct else None,
-                                str(rec.get("split", ""))))  # fmt: skip
+    for number, rec in read_records(path, what="UW event records", limit=limit):
+        try:
+            sentence, start, end = rec["sentence"], int(rec["start"]), int(rec["end"])
+            value = float(rec["value"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path} line {number}: not a UW event record ({exc})") from exc
+        if not (0 <= start < end <= len(sentence)):
+            raise InputError(f"{path} line {number}: trigger span {start}..{end} is "
+                             f"outside its sentence of {len(sentence)} characters")  # fmt: skip
+        dct = rec.get("dct")
+        events.append(Event(sentence, start, end, value,
+                            date.fromisoformat(dct) if dct else None,
+                            str(rec.get("split", ""))))  # fmt: skip
     return events
 
 

