@@ -240,6 +240,7 @@ class SourceMap:
 class _Finder:
     def __init__(self, doc: Doc, entities: Sequence[EntitySpan], outlet: str | None) -> None:
         self.doc = doc
+        self.text = doc.text  # spaCy joins the tokens again at every ``doc.text``
         self.entities = sorted(entities, key=lambda e: e.start_char)
         self.outlet_key = (outlet or "").casefold()
         self.history: list[Attribution] = []
@@ -505,7 +506,7 @@ class _Finder:
             if (
                 first is not None
                 and verb.tag_ in ("VBD", "VBZ", "VBP")
-                and doc.text[first.end_char : first.end_char + 1] == ","
+                and self.text[first.end_char : first.end_char + 1] == ","
                 and not (first.type == "place" and _STREET_RE.search(first.name))
             ):
                 return replace(

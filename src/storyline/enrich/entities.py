@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storyline.enrich.fast_rules import speed_up
 from storyline.enrich.foreign_names import is_vocabulary, name_skeleton
 from storyline.enrich.mentions import (
     _ORG_SUFFIXES,
@@ -157,9 +158,11 @@ def load_nlp() -> Language:
                 if "senter" in nlp.disabled:
                     nlp.enable_pipe("senter")
                 nlp.add_pipe(_NEWLINE_COMPONENT, after="senter")
+                faster = speed_up(nlp)
             except (OSError, ImportError, ValueError) as exc:
                 raise ModelError(f"cannot load the spaCy model {MODEL_NAME}: {exc}") from exc
-            log.info("loaded spaCy %s with %s", MODEL_NAME, nlp.pipe_names)
+            log.info("loaded spaCy %s with %s (faster rules: %s)", MODEL_NAME, nlp.pipe_names,
+                     faster)
             _NLP = nlp
     return _NLP
 

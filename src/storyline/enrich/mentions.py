@@ -198,6 +198,7 @@ def find_mentions(
     organisation whatever the model calls it.
     """
     lang = (language or "en").split("-")[0].strip().lower() or "en"
+    text_of_doc = doc.text  # spaCy joins the tokens again at every ``doc.text``
     spans = _entity_spans(doc, lang)
     outlet_key = name_key(_LEADING_THE_RE.sub("", outlet)) if outlet else ""
     storms = {
@@ -225,7 +226,7 @@ def find_mentions(
             continue
         if type_ == "org" and len(words) == 1 and after in _PLACE_BODIES:
             type_ = "place"  # "Cumbria police": the police of a place
-        if before == "of" and _ADDRESS_OF.search(doc.text, max(0, start - 8), start):
+        if before == "of" and _ADDRESS_OF.search(text_of_doc, max(0, start - 8), start):
             before = "in"  # "Jake Pritchard, of Hamilton,": where someone lives
         found = _typed_name(text, type_, before, lang, outlet_key)
         if found is None:
@@ -234,7 +235,7 @@ def find_mentions(
         previous = mentions[-1] if mentions else None
         if (type_ == "person" and len(words) == 1 and previous is not None
                 and previous.type == "place"
-                and doc.text[previous.end_char:start].strip() in {"and", "or", ","}):
+                and text_of_doc[previous.end_char:start].strip() in {"and", "or", ","}):
             type_ = "place"  # "to Maryport and Whitehaven": a list of places goes on
             name = alias = clean_name(text, type_)
         if _usable(name):
