@@ -97,7 +97,8 @@ def test_ratchet_uci_stream(encoder) -> None:
 @pytest.mark.parametrize(("folder", "key"), [("local", "local_news_bcubed_f1"),
                                              ("local2", "local2_news_bcubed_f1"),
                                              ("local3", "local3_news_bcubed_f1"),
-                                             ("local4", "local4_news_bcubed_f1")])
+                                             ("local4", "local4_news_bcubed_f1"),
+                                             ("local5", "local5_news_bcubed_f1")])
 def test_ratchet_local_news_stream(encoder, folder: str, key: str) -> None:
     from storyline.evaluation.runs import DEMO_DIR
     from storyline.evaluation.stream import evaluate_local
@@ -111,4 +112,6 @@ def test_ratchet_local_news_stream(encoder, folder: str, key: str) -> None:
     # of mostly one-report events, as in local3, that baseline is high), and than the TF-IDF
     # single pass at any of its thresholds.
     assert scores["f1"] >= report["singletons"]["f1"] + 0.1
-    assert scores["f1"] > max(run["f1"] for run in report["tfidf_single_pass"])
+    # (local5's bodies differ in their words, so TF-IDF's best threshold is perfect there too.)
+    tfidf = max(run["f1"] for run in report["tfidf_single_pass"])
+    assert scores["f1"] > tfidf or scores["f1"] == tfidf == 1.0
