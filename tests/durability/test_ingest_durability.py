@@ -135,7 +135,8 @@ def expected_ids(articles: list[dict[str, str]]) -> set[str]:
 class Kill:
     """One kill: of the default pipeline or the fast one; during start-up (after ``delay``
     times the measured start-up time) or once the run has stored up to ``share`` of the
-    corpus (then ``delay`` seconds more)."""
+    corpus (then after ``delay`` times the time its last batch took: inside or between the
+    next writes, whatever the pipeline's speed)."""
 
     default_pipeline: bool
     startup: bool
@@ -152,7 +153,7 @@ def kill_plan(rng: random.Random) -> list[Kill]:
     defaults = set(rng.sample(range(1, KILLS), DEFAULT_PIPELINE_KILLS))
     shares = iter(sorted(rng.uniform(0.02, 0.97) for _ in range(KILLS)))
     return [Kill(default_pipeline=i in defaults, startup=startup, share=next(shares),
-                 delay=rng.random() if startup else rng.uniform(0.0, 0.6))
+                 delay=rng.random() if startup else rng.uniform(0.0, 1.5))
             for i, startup in enumerate(kinds)]  # fmt: skip
 
 
@@ -286,12 +287,18 @@ def test_ingest_survives_kill9_at_20_moments_and_resumes(tmp_path: Path, new_sto
             else:
                 aim = f"{kill.share:.0%}"
                 target = max(before + 1, round(kill.share * len(ids)))
-                while proc.poll() is None and stored(db, store_rows) < target:
+                # How long a batch takes, from the last two commits seen (0.2 s until then).
+                seen, seen_at, batch_s = before, started, 0.2
+                while proc.poll() is None and (now_stored := stored(db, store_rows)) < target:
                     assert time.monotonic() < started + 300, (history, "no progress")
+                    if now_stored != seen:
+                        if seen > before:
+                            batch_s = time.monotonic() - seen_at
+                        seen, seen_at = now_stored, time.monotonic()
                     time.sleep(0.02)
                 if startup_s is None:
                     startup_s = time.monotonic() - started
-                time.sleep(kill.delay)
+                time.sleep(kill.delay * batch_s)
         finally:
             finished = proc.poll() is not None
             kill_group(proc)

@@ -27,6 +27,18 @@ from storyline.store import Store, StoryFilter, open_store
 from storyline.store.base import StoryState
 
 
+def test_store_story_states_hold_the_founding_and_the_latest_members(store: Store) -> None:
+    """A story loaded again holds what the assigner held (``Assigner._join``): its founding
+    member and the most recent ones, so its centroid and title are the same."""
+    write_story(store, [sample_article(n) for n in range(1, 6)])
+    (state,) = store.story_states(0, 2e9, max_members=3)
+    assert sorted(m.article_id for m in state.members) == ["a1", "a4", "a5"]
+    (state,) = store.story_states(0, 2e9, max_members=5)
+    assert sorted(m.article_id for m in state.members) == ["a1", "a2", "a3", "a4", "a5"]
+    (state,) = store.story_states(0, 2e9, max_members=1)
+    assert [m.article_id for m in state.members] == ["a5"]
+
+
 def test_store_write_batch_roundtrip_and_counts(store: Store) -> None:
     write_story(store, [sample_article(1), sample_article(2)])
     detail = store.get_story("s1")

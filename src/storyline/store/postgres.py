@@ -413,8 +413,8 @@ def refresh_story_vectors(conn: Any, model: str, story_ids: Sequence[str]) -> No
             " AS rn_first"
             " FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = %s"
             " WHERE a.story_id = ANY(%s) AND a.copy_of IS NULL) AS m"
-            " WHERE rn < %s OR rn_first = 1 ORDER BY story_id, rn",
-            (model, chunk, CENTROID_MEMBERS)):
+            " WHERE rn < %s OR rn = 1 OR (rn_first = 1 AND %s > 1) ORDER BY story_id, rn",
+            (model, chunk, CENTROID_MEMBERS, CENTROID_MEMBERS)):
             heads.setdefault(story_id, []).append(np.asarray(head.to_numpy(), np.float32))
         gone = [i for i in chunk if i not in heads]
         if gone:

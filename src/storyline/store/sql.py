@@ -421,7 +421,8 @@ class SQLStore(Store):
                      vectors: bool = True) -> Iterator[tuple[Any, ...]]:
         """The members the assigner holds of each story (originals with vectors of this
         model): its founding member and its ``max_members`` - 1 most recent, as
-        ``Assigner._join`` keeps them, so a story loaded again is the story held in memory.
+        ``Assigner._join`` keeps them, so a story loaded again is the story held in memory
+        (with ``max_members`` 1, the most recent alone).
         Most recent first (the founding member last): ``(story_id, id, published_ts,
         keywords, title, head, body, events, evidence, legacy_text)`` rows (head and body None
         without ``vectors``)."""
@@ -441,8 +442,8 @@ class SQLStore(Store):
                 f"  FROM articles a JOIN embeddings e ON e.article_id = a.id AND e.model = ?"
                 "   LEFT JOIN article_evidence v ON v.article_id = a.id"
                 f"  WHERE a.story_id IN ({marks}) AND a.copy_of IS NULL) AS m"
-                " WHERE rn < ? OR rn_first = 1 ORDER BY story_id, rn",
-                [self.model_name, *chunk, max_members],
+                " WHERE rn < ? OR rn = 1 OR (rn_first = 1 AND ? > 1) ORDER BY story_id, rn",
+                [self.model_name, *chunk, max_members, max_members],
             ).fetchall()
 
     def story_evidence(self, start_ts: float, end_ts: float, *,

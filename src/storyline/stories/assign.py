@@ -623,8 +623,11 @@ class Assigner:
         state.members.append(member)
         state.members.sort(key=lambda m: m.published_ts)
         if len(state.members) > self.options.max_members:
-            # Keep the founding member (it names the story) and the most recent ones.
-            state.members = [state.members[0], *state.members[-(self.options.max_members - 1):]]
+            # Keep the founding member (it names the story) and the most recent ones (as
+            # ``Store.story_states`` loads them).
+            keep = self.options.max_members
+            state.members = [state.members[0], *state.members[-(keep - 1):]] if keep > 1 \
+                else state.members[-1:]
         state.article_count += 1
         state.first_ts = min(state.first_ts, ts)
         state.last_ts = max(state.last_ts, ts)
