@@ -509,6 +509,9 @@ class PairExplanation:
     #: False when either article was stored without event evidence (no people, places,
     #: numbers or years to compare).
     has_evidence: bool = True
+    #: The recurring headline ("police log") for which two short articles were scored by
+    #: their bodies alone, without the headline-like offset ("" when it did not arise).
+    template_headline: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,7 +361,7 @@ def pair_explanation(pair: PairExplanation) -> dict[str, Any]:
     """``{article, score, head_cosine, body_cosine, days_apart, published_days_apart,
     shared: {people, orgs, places, numbers, years, terms, keywords}, conflicts: {names,
     places, numbers, years: {this, other} or null}, events: [{action, this, other, gap_days,
-    overlapping}], has_evidence}``."""
+    overlapping}], has_evidence, template_headline}``."""
     conflicts = {"names": pair.entity_conflict, "places": pair.place_conflict,
                  "numbers": pair.number_conflict, "years": pair.year_conflict}
     return {
@@ -387,6 +387,7 @@ def pair_explanation(pair: PairExplanation) -> dict[str, Any]:
             for e in pair.events
         ],
         "has_evidence": pair.has_evidence,
+        "template_headline": pair.template_headline or None,
     }
 
 

@@ -115,3 +115,45 @@ def test_headlines_unrelated_briefs_under_one_headline_stay_apart(tmp_path: Path
     assert story[2] != story[3]  # "Story number 1" and "Story number 2"
     assert story[5] == story[6]  # one wind advisory, two outlets, one headline
     assert len(set(story)) == 6
+
+
+def test_headlines_why_names_the_recurring_headline(tmp_path: Path, encoder: Any) -> None:
+    """`storyline why` and `compare` (text, JSON and the article page share the pair
+    explanation) say when two short reports were scored by their bodies alone because of
+    their common headline."""
+    from storyline.config import Settings
+    from storyline.pipeline import Pipeline
+    from storyline.serialize import pair_explanation
+    from storyline.store import open_store
+    from storyline.stories.explain import _pair_lines, compare_articles
+
+    rows = [_record(1, "Police log", CONVERTERS, 1, "Harlow Herald"),
+            _record(2, "Police log", BIKES, 3, "Harlow Herald"),
+            _record(3, "Road closure", BRIDGE, 3, "Harlow Herald")]
+    path = tmp_path / "briefs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with open_store(str(tmp_path / "store.db"), model_name=encoder.name) as store:
+        Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths([path])
+        first, second, bridge = sorted(store.iter_articles(), key=lambda a: a.published)
+        assert (first.title, second.title, bridge.title) == \
+            ("Police log", "Police log", "Road closure")
+        pair = compare_articles(store, second.id, first.id)
+        assert pair.template_headline == "police log"
+        assert any('recurring headline:   "police log"' in line for line in _pair_lines(pair))
+        assert pair_explanation(pair)["template_headline"] == "police log"
+        # By now "police log" heads two stories: a template, whichever brief it meets.
+        other = compare_articles(store, bridge.id, first.id)
+        assert other.template_headline == "police log"
+        assert pair_explanation(other)["template_headline"] == "police log"
+        # Two full-length texts never get the headline-like offset: nothing to explain.
+        long = [_record(1, "Police log", " ".join([CONVERTERS] * 4), 1, "Harlow Herald"),
+                _record(2, "Police log", " ".join([BIKES] * 4), 3, "Harlow Herald")]
+        long_path = tmp_path / "long.jsonl"
+        long_path.write_text("".join(json.dumps(r) + "\n" for r in long), encoding="utf-8")
+    with open_store(str(tmp_path / "long.db"), model_name=encoder.name) as store:
+        Pipeline(store, settings=Settings(), encoder=encoder).ingest_paths([long_path])
+        a, b = sorted(store.iter_articles(), key=lambda a: a.published)
+        pair = compare_articles(store, b.id, a.id)
+        assert pair.template_headline == ""
+        assert pair_explanation(pair)["template_headline"] is None
+        assert not any("recurring headline" in line for line in _pair_lines(pair))

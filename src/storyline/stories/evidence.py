@@ -120,6 +120,9 @@ class Comparison:
     short: bool = False
     #: Both carry the same headline word for word ("Police log"; ``stories/headlines.py``).
     shared_headline: bool = False
+    #: Both bodies are headline-like but the offset was withheld (a shared headline, or one
+    #: that already heads ``RECURRING_STORIES`` stories): the headline key, for ``why``.
+    template_headline: str = ""
 
     def vector(self) -> list[float]:
         """The event features in ``EVENT_FEATURES`` order."""
@@ -363,9 +366,9 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
     # already heads several stories: only the bodies tell which event, so the headline-like
     # offset does not apply (``stories/headlines.py``).
     shared_headline = same_headline(a.headline, b.headline)
-    templated = background is not None and any(
-        background.stories_naming(HEADLINE_ITEM + h) >= RECURRING_STORIES
-        for h in {a.headline, b.headline} if h)
+    templated = [h for h in dict.fromkeys((a.headline, b.headline)) if h and background
+                 is not None and background.stories_naming(HEADLINE_ITEM + h)
+                 >= RECURRING_STORIES]
     people_a, people_b = (_uncommon(e.people, "person", background) for e in (a, b))
     orgs_a, orgs_b = (_uncommon(e.orgs, "org", background) for e in (a, b))
     places_a, places_b = (_uncommon(e.places, "place", background) for e in (a, b))
@@ -396,7 +399,18 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
                and max(a.words, b.words) <= SHORT_WORDS and not shared_headline
                and not templated),
         shared_headline=shared_headline,
+        template_headline=_withheld(a, b, shared_headline, templated),
     )
+
+
+def _withheld(a: Evidence, b: Evidence, shared: bool, templated: list[str]) -> str:
+    """The headline key that kept two headline-like articles from the short-text offset
+    ("" when it applied, or when they are not both short)."""
+    if a.words is None or b.words is None or max(a.words, b.words) > SHORT_WORDS:
+        return ""
+    if shared:
+        return a.headline
+    return templated[0] if templated else ""
 
 
 def evidence_to_dict(e: Evidence) -> dict[str, Any]:

@@ -216,6 +216,7 @@ def _compare(a: Article, ev_a: Evidence | None, vec_a: tuple[np.ndarray, np.ndar
                          if c.number_conflict else None),
         year_conflict=(Conflict(tuple(sorted(ev_a.years)), tuple(sorted(ev_b.years)))
                        if c.year_conflict else None),
+        template_headline=c.template_headline,
     )
 
 
@@ -289,6 +290,9 @@ def _pair_lines(pair: PairExplanation, indent: str = "    ") -> list[str]:
     for label, values in rows:
         if values:
             lines.append(f"{indent}  {label + ':':22}{_list(values)}")
+    if pair.template_headline:
+        lines.append(f"{indent}  {'recurring headline:':22}\"{pair.template_headline}\": two"
+                     " short reports under it are scored by their bodies alone")
     for ev in pair.events:
         verdict = "overlap: the same event" if ev.overlapping else \
             f"{ev.gap_days} day{'' if ev.gap_days == 1 else 's'} apart: evidence against"
