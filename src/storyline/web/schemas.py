@@ -298,6 +298,8 @@ class PairOut(BaseModel):
     conflicts: ConflictsOut
     events: list[EventDatesOut]
     has_evidence: bool
+    #: The recurring headline under which two short reports were scored by their bodies alone.
+    template_headline: str | None = None
 
 
 class RunnerUpOut(BaseModel):
