@@ -71,6 +71,7 @@ from storyline.enrich.lexicon import OFFICIAL_ACTS
 from storyline.enrich.merge import is_definite, merge_mentions, rank, unique
 from storyline.enrich.modality import clause_window, find_modality
 from storyline.enrich.recalls import recall_spans
+from storyline.enrich.spans import nearest_date, shift_source, shift_span
 from storyline.enrich.triggers import SentenceView, Trigger, find_triggers
 from storyline.models import (
     Article,
@@ -159,12 +160,7 @@ def _choose_when(
     if not candidates:
         return None
 
-    def distance(span: TimeSpan) -> tuple[int, int]:
-        after = span.start_char >= pos
-        gap = span.start_char - pos if after else pos - span.end_char
-        return (0 if after and gap < 120 else 1, gap)
-
-    return min(candidates, key=distance)
+    return nearest_date(candidates, pos)
 
 
 def _find_in_sentence(
@@ -403,36 +399,13 @@ def find_developments(
             replace(d, start_char=d.start_char - body_start, end_char=d.end_char - body_start,
                     trigger_start=d.trigger_start - body_start,
                     trigger_end=d.trigger_end - body_start,
-                    when=_shift(d.when, -body_start),
-                    attribution=_shift_source(d.attribution, -body_start))
+                    when=shift_span(d.when, -body_start),
+                    attribution=shift_source(d.attribution, -body_start))
             for d in merge_mentions(devs, anaphoric)
         ]  # fmt: skip
 
     ranked = rank(to_body(reported), title_actions, lede_end or 0, max_main)
     return ranked + [replace(d, main=False, salience=0.0) for d in to_body(past)]
-
-
-def _shift_source(source: Attribution, by: int) -> Attribution:
-    """``source`` with its offsets moved by ``by``: the sentence's, the named source's and the
-    cue's, so that all three stay in one text (the body, from the analysed title and body).
-    An unset pair (0, 0) stays so, and so does one the shift would put before the text (a
-    source named in the title only): it is not named in the body."""
-
-    def moved(start: int, end: int) -> tuple[int, int]:
-        return (start + by, end + by) if end > 0 and start + by >= 0 else (0, 0)
-
-    named = moved(source.source_start, source.source_end)
-    cue = moved(source.cue_start, source.cue_end)
-    if source.end_char > 0:
-        source = replace(source, start_char=source.start_char + by, end_char=source.end_char + by)
-    return replace(source, source_start=named[0], source_end=named[1], cue_start=cue[0],
-                   cue_end=cue[1])  # fmt: skip
-
-
-def _shift(span: TimeSpan | None, by: int) -> TimeSpan | None:
-    if span is None:
-        return None
-    return replace(span, start_char=span.start_char + by, end_char=span.end_char + by)
 
 
 # --------------------------------------------------------------------------- the stage
@@ -577,7 +550,7 @@ def _enrich_one(
     opts: EnrichOptions,
 ) -> ArticleEnrichment:
     spans_body = article_dates(article)
-    spans_doc = [_shift(t, body_start) for t in spans_body]
+    spans_doc = [shift_span(t, body_start) for t in spans_body]
     entity_spans = []
     for m in mentions:
         key = local_map.get(name_key(m.name))
@@ -603,7 +576,7 @@ def _enrich_one(
             spans=[t for t in spans_doc if t is not None], sources=sources,
             published=article.published.date(), max_main=opts.max_main, recalls=recalls,
         )  # fmt: skip
-    attributions = [_shift_source(a, -body_start) for a in sources.attributions]
+    attributions = [shift_source(a, -body_start) for a in sources.attributions]
     return ArticleEnrichment(
         article.id, entities=entities, dates=spans_body, attributions=attributions,
         developments=developments, recalls=recalls,

@@ -38,12 +38,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 from storyline.enrich.attribution import EntitySpan, is_media_name
 from storyline.enrich.foreign_tense import ForeignTense
 from storyline.enrich.merge import merge_mentions, rank, unique
+from storyline.enrich.spans import nearest_date, shift_source, shift_span
 from storyline.errors import ConfigError
 from storyline.models import Attribution, Development, TimeSpan
 
@@ -292,8 +292,8 @@ def find_foreign_developments(
             devs.append(Development(
                 action=action, trigger=text[t_start:t_end], sentence=_trim(sentence),
                 start_char=start - body_start, end_char=end - body_start,
-                participants=participants, places=places, when=_shift(when, -body_start),
-                modality=modality, attribution=_shift_source(source, -body_start),
+                participants=participants, places=places, when=shift_span(when, -body_start),
+                modality=modality, attribution=shift_source(source, -body_start),
                 agent=_agent(text, t_start, names),
                 trigger_start=t_start - body_start, trigger_end=t_end - body_start,
             ))  # fmt: skip
@@ -358,12 +358,7 @@ def _choose_when(text: str, pos: int, spans: Sequence[TimeSpan], language: str) 
     if not pool:
         return None
 
-    def distance(span: TimeSpan) -> tuple[int, int]:
-        after = span.start_char >= pos
-        gap = span.start_char - pos if after else pos - span.end_char
-        return (0 if after and gap < 120 else 1, gap)
-
-    return min(pool, key=distance)
+    return nearest_date(pool, pos)
 
 
 def _modality(
@@ -434,21 +429,3 @@ def _agent(text: str, pos: int, names: Sequence[EntitySpan]) -> str | None:
 def _trim(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _shift(span: TimeSpan | None, by: int) -> TimeSpan | None:
-    if span is None:
-        return None
-    return replace(span, start_char=span.start_char + by, end_char=span.end_char + by)
-
-
-def _shift_source(source: Attribution, by: int) -> Attribution:
-    if source.end_char <= 0:
-        return source
-    return replace(
-        source,
-        start_char=source.start_char + by,
-        end_char=source.end_char + by,
-        source_start=source.source_start + by,
-        source_end=source.source_end + by,
-    )
