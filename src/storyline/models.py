@@ -293,8 +293,10 @@ class TimeAmount:
 #: Bumped when the shape or meaning of stored enrichment changes. 2 (2026-12-01): tolls
 #: (``Development.count``), trigger and cue offsets, recalled incidents never main. 3: an
 #: attribution's source and cue offsets are the body's, as its sentence's are (they were the
-#: analysed text's: title and blank line first).
-ENRICHMENT_VERSION = 3
+#: analysed text's: title and blank line first). 4: the ``charge`` action, "shot"/"knifed"
+#: shootings and stabbings, a crime named as a charge dated only by its own date; the NER
+#: reads the lede and the sentences with new names (``enrich/ner_scope.py``).
+ENRICHMENT_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)

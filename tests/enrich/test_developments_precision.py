@@ -125,3 +125,51 @@ def test_developments_dateline_town_is_a_place_not_an_actor() -> None:
         assert "Dayton" not in dev.participants, dev
     (toll,) = [d for d in devs if d.action == "injuries"]
     assert toll.count == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("A man was shot and killed on Elm Street on Tuesday.", "shooting"),
+        ("Two men were shot Sunday night outside a bar.", "shooting"),
+        ("Officers shot a man who pointed a gun at them on Friday.", "shooting"),
+        ("A man was knifed outside a house party early Saturday.", "stabbing"),
+    ],
+)
+def test_developments_shot_and_knifed_are_events(text: str, action: str) -> None:
+    assert action in [d.action for d in _developments(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He shot a 67 in the final round on Sunday.", "The crew shot a film downtown on Monday.",
+     "Her career shot up after the festival last year."],
+)
+def test_developments_other_shots_are_no_shootings(text: str) -> None:
+    assert "shooting" not in [d.action for d in _developments(text)]
+
+
+def test_developments_a_crime_named_as_a_charge_takes_no_date_of_the_hearing() -> None:
+    text = ("Two people charged with second-degree murder in the death of a 44-year-old man "
+            "appeared briefly in provincial court Tuesday.")
+    devs = _developments(text, published=datetime(2025, 3, 4, 15, 0, tzinfo=UTC))
+    assert "killing" not in [d.action for d in devs]
+    charge = next(d for d in devs if d.action == "charge")
+    assert charge.when is not None and charge.when.start == "2025-03-04"
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "day"),
+    [
+        ("A 19-year-old woman was arrested Monday in Saturday's stabbing on Sargent Avenue.",
+         "stabbing", "2025-02-22"),
+        ("A truck driver has been charged over a crash that killed a mother of two on the "
+         "motorway on Friday.", "crash", "2025-02-21"),
+    ],
+)
+def test_developments_a_charged_crime_keeps_its_own_date(text: str, action: str, day: str
+                                                         ) -> None:
+    devs = _developments(text, published=datetime(2025, 2, 24, 15, 0, tzinfo=UTC))
+    crime = next((d for d in devs if d.action == action), None)
+    assert crime is not None and crime.when is not None, [(d.action, d.when) for d in devs]
+    assert crime.when.start == day

@@ -32,7 +32,10 @@ How names get an identity, cheapest rule first (issue 12: merges need evidence):
 
 The spaCy model is loaded once per process (a lazy singleton behind a lock), without the
 dependency parser (sentence boundaries come from the lighter ``senter``): the later stages use
-patterns over tags, lemmas and entities, not parses.
+patterns over tags, lemmas and entities, not parses. Tags, lemmas and sentences cover the
+whole text; the NER reads only the lede and the sentences with a new capitalised word, the
+article's found names filling in the rest (``ner_scope``; ``parse_texts(ner="full")`` reads
+every sentence).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from storyline.enrich.mentions import (
     find_mentions,
     name_key,
 )
+from storyline.enrich.ner_scope import NER_SCOPES, recognise
 from storyline.errors import ModelError
 from storyline.models import (
     ArticleEntity,
@@ -167,10 +171,21 @@ def load_nlp() -> Language:
     return _NLP
 
 
-def parse_texts(texts: Sequence[str], *, batch_size: int = 32, n_process: int = 1) -> list[Doc]:
-    """Run the shared pipeline over ``texts`` in batches (``nlp.pipe``); one ``Doc`` each."""
+def parse_texts(
+    texts: Sequence[str], *, batch_size: int = 32, n_process: int = 1, ner: str = "sentences"
+) -> list[Doc]:
+    """Run the shared pipeline over ``texts`` in batches (``nlp.pipe``); one ``Doc`` each.
+
+    ``ner`` is where the recogniser reads (``ner_scope.NER_SCOPES``): ``"sentences"``, the
+    lede and the sentences with a new capitalised word, the article's found names matched in
+    the rest (issue 10: ~40% of the recogniser's CPU saved); ``"full"``, every sentence."""
+    if ner not in NER_SCOPES:
+        raise ValueError(f"unknown NER scope {ner!r} (one of {', '.join(NER_SCOPES)})")
     nlp = load_nlp()
-    return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+    if ner == "full":
+        return list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
+    docs = list(nlp.pipe(texts, batch_size=batch_size, n_process=n_process, disable=["ner"]))
+    return recognise(nlp.get_pipe("ner"), docs, scope=ner, batch_size=batch_size)
 
 
 # --------------------------------------------------------------------------- data types

@@ -41,6 +41,10 @@ class Trigger:
     action: str
     is_verb: bool
     governor: Token | None  # the verb whose tense a noun trigger takes
+    #: A crime named as what someone is charged with, arrested or tried for ("charged with
+    #: murder", "arrested in Saturday's stabbing"): it happened before the sentence's news,
+    #: and only a date written on it ("Saturday's") dates it.
+    charged: bool = False
 
 
 def _in_action(token: Token) -> tuple[str, bool] | None:
@@ -173,6 +177,15 @@ _NOT_STRIKES = word_set("deal agreement accord compromise balance chord tone not
 # "opened fire", "returned fire": shots, not a blaze; "under fire": criticism.
 _SHOOTING_VERBS = word_set("open opened opening opens return returned returning exchanged")
 _NOT_FIRE = word_set("under cease")
+# Crimes that a sentence can name as the subject of a charge, an arrest or a court case
+# ("charged with second-degree murder", "arrested in Saturday's stabbing", "pleaded guilty to
+# robbery"): the crime happened before, and the sentence's date belongs to the charge or the
+# hearing, not to it. Such a mention is no event of its sentence.
+_CHARGEABLE = frozenset({"killing", "shooting", "stabbing", "robbery", "attack", "fire", "crash"})
+_CHARGE_WORDS = word_set(
+    "charge accuse convict acquit indict plead guilty sentence arraign arrest suspect count"
+    " charges counts"
+)
 
 
 def find_triggers(
@@ -192,6 +205,7 @@ def find_triggers(
         if hit is None:
             continue
         action, is_verb = hit
+        charged = action in _CHARGEABLE and _charged(s, token)
         after = s.next_tokens(token, 4)
         prev = s.prev_tokens(token, 2)
         if is_verb:
@@ -248,7 +262,7 @@ def find_triggers(
             ):  # fmt: skip
                 action = "transfer"
         governor = None if is_verb else _governor(s, token)
-        found.append(Trigger(token, action, is_verb, governor))
+        found.append(Trigger(token, action, is_verb, governor, charged))
     # A support verb right before an event noun adds only tense: keep the noun.
     nouns = [t for t in found if not t.is_verb]
     kept = []
@@ -265,6 +279,18 @@ def find_triggers(
     if any(t.action not in _WEAK_ACTIONS for t in kept):
         kept = [t for t in kept if t.action not in _WEAK_ACTIONS]
     return kept
+
+
+def _charged(s: SentenceView, token: Token) -> bool:
+    """Whether a crime word is what someone is charged with, arrested for or tried for: a
+    charge word at most ten tokens before it in the same clause ("was charged Wednesday with
+    first-degree assault in the shooting"; not "charged after his neighbour was shot")."""
+    for tok in reversed(s.prev_tokens(token, 10)):
+        if (tok.is_punct and tok.text not in ("-", "–")) or tok.lower_ in CLAUSE_OPENERS:
+            return False
+        if tok.lemma_.lower() in _CHARGE_WORDS or tok.lower_ in _CHARGE_WORDS:
+            return True
+    return False
 
 
 def _clause_before(s: SentenceView, token: Token) -> set[str]:
@@ -299,7 +325,39 @@ def _verb_counts(
         return first not in _NOT_CUTS and bool(s.words & CUT_CONTEXT)
     if lemma == "crash" and _clause_before(s, token) & _NOT_COLLIDING:
         return False  # "shares crashed", "the website crashed"
+    if lemma == "shoot":
+        return _shot_at_someone(s, token, after)
+    if lemma == "charge":  # "was charged", "charged Wednesday with"; not "charged a fee"
+        passive = token.tag_ == "VBN" and any(
+            t.lemma_.lower() in ("be", "get") for t in s.prev_tokens(token, 3))
+        return passive or any(t.lower_ in ("with", "in") for t in after)
     return lemma != "rule"
+
+
+# Who can be shot: "shot a man", "shot two teenagers" (not "shot a film", "shot a 67").
+_SHOT_OBJECTS = word_set(
+    "man men woman women boy boys girl girls teen teens teenager teenagers child children"
+    " person people officer officers victim victims driver student students suspect"
+    " him her them himself herself"
+)
+_SHOT_AFTER = word_set("dead")
+_SHOT_BEFORE = word_set("fatally critically seriously reportedly allegedly")
+
+
+def _shot_at_someone(s: SentenceView, token: Token, after: list[Token]) -> bool:
+    """Whether "shoot" reports a shooting: passive ("was shot", "were fatally shot"), "shot
+    dead", "fatally shot", or a person shot ("shot a man", "shot two teenagers", "shot him")."""
+    prev = s.prev_tokens(token, 3)
+    if any(t.lower_ in _SHOT_BEFORE for t in prev[-2:]):
+        return True
+    if token.tag_ == "VBN" and any(t.lemma_.lower() in ("be", "get") for t in prev):
+        return True
+    for tok in after[:3]:
+        if tok.lower_ in _SHOT_AFTER or tok.lower_ in _SHOT_OBJECTS:
+            return True
+        if tok.tag_ not in ("DT", "CD", "JJ", "PRP$"):
+            break
+    return False
 
 
 # The lemmas and words ``_special``'s rules start from (keep in step with its branches).
