@@ -237,3 +237,65 @@ def test_background_counts_stories_not_articles_and_forgets_the_oldest() -> None
         background.add(f"s{k}", {"place:US/OH/dayton"})
     assert background.is_common("place:US/OH/dayton")
     assert background.stories_naming("person:darnell pryor") == 0  # "big" was forgotten
+
+
+# A police department's releases name the street, never the city (it goes without saying).
+RELEASE_FRAYSER = (
+    "Shooting Investigation: Frayser Boulevard",
+    "On Sunday, October 19, 2025, at approximately 1:40 a.m., officers responded to a shooting "
+    "call in the 3100 block of Frayser Boulevard.\n\nOfficers located one adult male victim "
+    "suffering from a gunshot wound. This is an ongoing investigation.",
+)
+RELEASE_LAMAR = (
+    "Homicide Investigation: Lamar Avenue",
+    "On Monday, October 20, 2025, at approximately 7:55 p.m., officers responded to a shooting "
+    "at a business in the 2600 block of Lamar Avenue.\n\nOfficers located one adult male victim "
+    "suffering from multiple gunshot wounds. This is an ongoing investigation.",
+)
+
+
+def test_streets_of_an_unnamed_city_sit_under_local_and_conflict() -> None:
+    from storyline.stories.places import LOCAL
+
+    frayser = evidence_for(*RELEASE_FRAYSER, language="en", entities=[])
+    lamar = evidence_for(*RELEASE_LAMAR, language="en", entities=[])
+    assert f"{LOCAL}/frayser boulevard" in frayser.places
+    assert compare(frayser, lamar).place_conflict is not None
+    # The same street in a report that names the city agrees with the release.
+    tv = evidence_for("Man critical after shooting outside Frayser store",
+                      "MEMPHIS, Tenn. — A man was shot outside a store on Frayser Boulevard in "
+                      "Memphis early Sunday.", language="en",
+                      entities=[_Entity("Memphis", "place")])
+    relation = compare(frayser, tv)
+    assert relation.place_conflict is None and relation.shared_places
+    # A street of an unnamed city is no agreement with a city alone, and no conflict either.
+    city_only = evidence_for("Shooting in Memphis", "A man was shot in Memphis on Sunday.",
+                             language="en", entities=[_Entity("Memphis", "place")])
+    relation = compare(frayser, city_only)
+    assert relation.place_conflict is None and not relation.shared_places
+
+
+def test_streets_of_an_unnamed_city_come_from_the_lede_only() -> None:
+    # A citywide strike's report walks down streets that are scenery, not where it happened.
+    strike = evidence_for(
+        "Rubbish piles up as bin strike bites",
+        "Black bags are stacked against front walls as the bin strike enters its fourth day.\n\n"
+        "In the terraced streets between St Peter's Road and St Saviour's Road, residents say "
+        "there is nowhere else to put the rubbish.", language="en", entities=[])
+    assert not [p for p in strike.places if "road" in p]
+    # ... while a brief's first sentence says where it happened, abbreviations and all.
+    brief = evidence_for("Man hurt", "A man was hurt on St. Mary's Road in St. Vital, Sgt. Ann "
+                         "Roy said. Police are on Elm Street.", language="en", entities=[])
+    assert any(p.endswith("/st mary's road") for p in brief.places)
+    assert not any(p.endswith("/elm street") for p in brief.places)
+
+
+def test_the_year_of_publication_is_no_evidence() -> None:
+    frayser = evidence_for(*RELEASE_FRAYSER, language="en", entities=[], published_year=2025)
+    lamar = evidence_for(*RELEASE_LAMAR, language="en", entities=[], published_year=2025)
+    assert not compare(frayser, lamar).shared_years
+    # Without a known publication year, and for other years, years count as before.
+    assert "2025" in evidence_for(*RELEASE_FRAYSER, language="en", entities=[]).years
+    sentence = evidence_for("Sentence", "He was jailed for a 2023 killing on Tuesday, 2025.",
+                            language="en", entities=[], published_year=2025)
+    assert sentence.years == {"2023"}

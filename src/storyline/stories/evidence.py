@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from storyline.enrich.lexicon import word_set
 from storyline.enrich.recalls import recall_spans, without_recalls
 from storyline.models import Article, ArticleEnrichment, Evidence
 from storyline.stories import places as _places
@@ -243,14 +244,19 @@ def _numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
 def evidence_for(title: str, text: str, *, language: str | None = None,
                  entities: Iterable[Any] | None = None,
                  keywords: Sequence[str] = (),
-                 recalls: list[tuple[int, int]] | None = None) -> Evidence:
+                 recalls: list[tuple[int, int]] | None = None,
+                 published_year: int | None = None) -> Evidence:
     """An article's evidence. ``entities`` are ``ArticleEntity`` values from enrichment (with
     ``name`` and ``type``); without them the capitalised ``keywords`` stand in as untyped
-    names. ``recalls``: ``text``'s ``recall_spans`` when enrichment found them already."""
+    names. ``recalls``: ``text``'s ``recall_spans`` when enrichment found them already.
+    ``published_year``: the year the article is known to be published in, which says nothing
+    of its event ("On Monday, October 20, 2025, officers responded..." in every release)."""
     # What the article recalls of an earlier, different incident is that incident's evidence.
     recalled = recall_spans(text) if recalls is None else recalls
     full = f"{title}\n{without_recalls(text, recalled)}"
     numbers, years = _numbers(full)
+    if published_year is not None:
+        years = years - {str(published_year)}
     people: set[str] = set()
     orgs: set[str] = set()
     place_names: list[str] = []
@@ -276,12 +282,33 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     orgs = {o for o in orgs if not _places.STREET_NAME.search(o)}
     places = _places.resolve_places(place_names)
     if (language or "en")[:2].lower() == "en":
-        places = _places.with_streets(places, _places.streets(full))
+        places = _places.with_streets(places, _places.streets(full),
+                                      _places.streets(_lede(title, text)))
     return Evidence(
         terms=term_vector(full, language), people=frozenset(people), orgs=frozenset(orgs),
         places=places, numbers=numbers, years=years,
         words=len(text.split()), headline=headline_key(title),
     )
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[\"“A-Z])|\n")
+_ABBREVIATIONS = word_set(
+    "st mr mrs ms dr jr sr ave blvd rd hwy capt sgt lt cpl det const insp supt gov sen rep no"
+    " mt ft gen col maj cmdr prof hon jan feb mar apr aug sept sep oct nov dec"
+)
+
+
+def _lede(title: str, text: str) -> str:
+    """The title and the body's first sentence (at most 400 characters)."""
+    body = text.lstrip()
+    for end in _SENTENCE_END.finditer(body, 20):
+        word = body[: end.start()].rsplit(None, 1)[-1].lower().strip("(\"“")
+        if word not in _ABBREVIATIONS and not (len(word) == 1 and word.isalpha()) and \
+                "." not in word:
+            return f"{title}\n{body[: min(end.start() + 1, 400)]}"
+        if end.start() > 400:
+            break
+    return f"{title}\n{body[:400]}"
 
 
 def _named_in(lowered: str, entity: Any) -> bool:
@@ -318,9 +345,11 @@ def add_evidence(articles: Sequence[Article],
     for i, article in enumerate(articles):
         entities = enrichments[i].entities if enrichments is not None else None
         recalls = enrichments[i].recalls if enrichments is not None else None
+        known = article.published is not None and not article.date_inferred
         article.evidence = evidence_for(article.title, article.text, language=article.language,
                                         entities=entities, keywords=article.keywords,
-                                        recalls=recalls)
+                                        recalls=recalls,
+                                        published_year=article.published.year if known else None)
     return list(articles)
 
 
@@ -341,7 +370,7 @@ def _place_relation(a: frozenset[str], b: frozenset[str]
     places when both have some and no pair of them is compatible."""
     shared = frozenset(
         p for p in a for q in b
-        if _places.compatible(p, q) and (_places.is_specific(p) or _places.is_specific(q)
+        if _places.agree(p, q) and (_places.is_specific(p) or _places.is_specific(q)
                                          or p == q)
     )
     spec_a, spec_b = _places.leaves(a), _places.leaves(b)

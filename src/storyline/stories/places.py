@@ -17,6 +17,10 @@ Names the gazetteer does not know stay unresolved and compare by name only.
 Streets (``streets``) sit below the one city an article names: "Salem Avenue" in an article
 about Dayton is ``"US/OH/dayton/salem avenue"``, so two shootings on different streets of one
 city are two places, while a report that names only the city stays compatible with both.
+An article that names streets but no city (a police department's release, a city desk's
+brief: the city goes without saying) puts them below ``LOCAL``, the city the outlet is in:
+``"~/frayser boulevard"`` is compatible with any city and with the same street anywhere, and
+in conflict with another street (``"~/lamar avenue"``, ``"US/TN/memphis/lamar avenue"``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from typing import Any
 
 from storyline.enrich.gazetteer import ALIAS_MIN_POPULATION, geonames
 
-__all__ = ["compatible", "is_specific", "leaves", "resolve_places", "streets", "with_streets"]
+__all__ = ["LOCAL", "agree", "compatible", "is_specific", "leaves", "resolve_places", "street_of",
+           "streets", "with_streets"]
 
 #: Short forms news uses for countries that the gazetteer names otherwise.
 _COUNTRY_ALIASES = {
@@ -149,16 +154,39 @@ def _dominant(name: str) -> bool:
     return len(entries) < 2 or entries[0][0] >= DOMINANT_RATIO * entries[1][0]
 
 
+#: The city of an article that names streets but no city: whichever its outlet is in.
+LOCAL = "~"
+
+
 def _contains(outer: str, inner: str) -> bool:
     return inner == outer or inner.startswith(outer + "/")
 
 
 def compatible(a: str, b: str) -> bool:
     """Whether two paths can be the same place: equal, or one contains the other.
-    Unresolved names are compatible only with the same name."""
+    Unresolved names are compatible only with the same name; a street of an unnamed city
+    (``LOCAL``) with every place above street level and with the same street."""
     if a.startswith("?") or b.startswith("?"):
         return a == b
+    if a.startswith(LOCAL + "/") or b.startswith(LOCAL + "/"):
+        return street_of(a) == street_of(b) or street_of(a) is None or street_of(b) is None
     return _contains(a, b) or _contains(b, a) or _namesakes(a, b)
+
+
+def agree(a: str, b: str) -> bool:
+    """Whether two compatible paths say something in common: a street of an unnamed city
+    agrees only with the same street (it is merely no conflict with a city or a region)."""
+    if a.startswith(LOCAL + "/") or b.startswith(LOCAL + "/"):
+        return street_of(a) is not None and street_of(a) == street_of(b)
+    return compatible(a, b)
+
+
+def street_of(path: str) -> str | None:
+    """The street a path ends in: ``"~/x"`` and ``"US/TN/memphis/x"`` → ``"x"``; else None."""
+    parts = path.split("/")
+    if parts[0] == LOCAL:
+        return parts[1] if len(parts) > 1 else None
+    return parts[3] if len(parts) > 3 else None
 
 
 def _namesakes(a: str, b: str) -> bool:
@@ -191,17 +219,26 @@ def streets(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def with_streets(paths: frozenset[str], names: frozenset[str]) -> frozenset[str]:
-    """``paths`` with each street of ``names`` placed under the one city among them (streets
-    are left out when the article names no city or several)."""
+def with_streets(paths: frozenset[str], names: frozenset[str],
+                 lede: frozenset[str] = frozenset()) -> frozenset[str]:
+    """``paths`` with each street of ``names`` placed under the one city among them, or with
+    the streets of the ``lede`` under ``LOCAL`` when they name no city: a brief says where it
+    happened first, while streets further down may be scenery ("the terraces between St
+    Peter's Road and St Saviour's Road" of a citywide strike). Streets are left out when
+    ``paths`` name several cities."""
     cities = [p for p in paths if not p.startswith("?") and p.count("/") == 2]
-    if len(cities) != 1 or not names:
+    if len(cities) > 1:
         return paths
-    return paths | {f"{cities[0]}/{street}" for street in names}
+    if cities:
+        return paths | {f"{cities[0]}/{street}" for street in names}
+    return paths | {f"{LOCAL}/{street}" for street in lede}
 
 
 def leaves(paths: frozenset[str]) -> frozenset[str]:
     """The specific places of ``paths`` that contain no other of them (the most precise)."""
     specific = [p for p in paths if is_specific(p)]
+    if any(p.startswith(LOCAL + "/") for p in specific):
+        # Streets of an unnamed city lie below every region the article names.
+        specific = [p for p in specific if street_of(p) is not None]
     return frozenset(p for p in specific
                      if not any(q != p and _contains(p, q) for q in specific))
