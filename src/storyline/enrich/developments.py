@@ -236,9 +236,13 @@ def _find_in_sentence(
     # Several words for the same action in one sentence are one development, unless they have
     # different agents ("Putin's trip will precede Xi's planned visit").
     chosen: list[tuple[Trigger, str | None]] = []
+    charged_when: dict[int, TimeSpan] = {}  # token index -> the date of a crime named as a charge
     for trig in triggers:
-        if trig.charged and _charged_when(s, trig, triggers, spans, text, published) is None:
-            continue  # "charged with murder": the crime is no news of this sentence
+        if trig.charged:
+            dated = _charged_when(s, trig, triggers, spans, text, published)
+            if dated is None:
+                continue  # "charged with murder": the crime is no news of this sentence
+            charged_when[trig.token.i] = dated
         agent = _agent(s, trig, actors, text)
         same = [c for c in chosen if c[0].action == trig.action]
         if same and (agent is None or any(a == agent for _, a in same)):
@@ -253,7 +257,7 @@ def _find_in_sentence(
             e.name for e in mine if _role(e, text) == "actor" and e.name not in places
         )
         others = [c[0] for c in chosen]
-        when = (_charged_when(s, trig, others, spans, text, published) if trig.charged
+        when = (charged_when[trig.token.i] if trig.charged
                 else _choose_when(s, trig, spans, others=others))
         if when is None and agent is None and not trig.charged:
             when = next(iter(neighbour_spans.get(trig.action, ())), None)

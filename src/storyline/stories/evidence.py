@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from storyline.enrich.lexicon import word_set
 from storyline.enrich.recalls import recall_spans, without_recalls
+from storyline.enrich.tense import sentence_starts
 from storyline.models import Article, ArticleEnrichment, Evidence
 from storyline.stories import places as _places
 from storyline.stories.features import jaccard
@@ -291,24 +291,11 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     )
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"”’]?\s+(?=[\"“A-Z])|\n")
-_ABBREVIATIONS = word_set(
-    "st mr mrs ms dr jr sr ave blvd rd hwy capt sgt lt cpl det const insp supt gov sen rep no"
-    " mt ft gen col maj cmdr prof hon jan feb mar apr aug sept sep oct nov dec"
-)
-
-
 def _lede(title: str, text: str) -> str:
     """The title and the body's first sentence (at most 400 characters)."""
     body = text.lstrip()
-    for end in _SENTENCE_END.finditer(body, 20):
-        word = body[: end.start()].rsplit(None, 1)[-1].lower().strip("(\"“")
-        if word not in _ABBREVIATIONS and not (len(word) == 1 and word.isalpha()) and \
-                "." not in word:
-            return f"{title}\n{body[: min(end.start() + 1, 400)]}"
-        if end.start() > 400:
-            break
-    return f"{title}\n{body[:400]}"
+    end = next((start for start in sentence_starts(body) if start > 20), len(body))
+    return f"{title}\n{body[: min(end, 400)].rstrip()}"
 
 
 def _named_in(lowered: str, entity: Any) -> bool:
