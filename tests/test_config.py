@@ -74,3 +74,24 @@ def test_config_pipeline_applies_cluster_threshold(tmp_path: Path) -> None:
         assert given.weights is explicit  # explicit weights win over the setting
     finally:
         store.close()
+
+
+def test_config_ner_scope_from_environment_checked_and_applied(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().ner == "sentences"
+    monkeypatch.setenv("STORYLINE_NER", "full")
+    settings = load_settings()
+    assert settings.ner == "full"
+    store = SQLiteStore(tmp_path / "s.db", model_name="none")
+    try:
+        pipeline = Pipeline(store, settings=settings, encoder=_NoEncoder())
+        # What the worker processes are given: the recogniser reads every sentence.
+        assert pipeline._prepare_options().enrich_options.ner == "full"
+    finally:
+        store.close()
+    monkeypatch.setenv("STORYLINE_NER", "everything")
+    with pytest.raises(ConfigError, match="'ner' in environment.*full, sentences"):
+        load_settings()
+    with pytest.raises(ConfigError, match="'ner' in settings"):
+        Settings(ner="half")

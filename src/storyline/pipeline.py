@@ -118,7 +118,7 @@ class Pipeline:
         self._make_preparer = preparer
         self._given_preparer = preparer is not None
         self.assign_options = AssignOptions(window_days=self.settings.window_days)
-        self.enrich_options = EnrichOptions()
+        self.enrich_options = EnrichOptions(ner=self.settings.ner)
         self._assigner: Assigner | None = None
         self._loaded: tuple[float, float] | None = None
         #: Copies are looked for as far apart as stories stay open.
