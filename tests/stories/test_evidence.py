@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from storyline.models import EventMark
+from storyline.models import EventMark, Evidence
 from storyline.stories.events import one_off_conflict
 from storyline.stories.evidence import (
     EVENT_FEATURES,
@@ -299,3 +299,23 @@ def test_the_year_of_publication_is_no_evidence() -> None:
     sentence = evidence_for("Sentence", "He was jailed for a 2023 killing on Tuesday, 2025.",
                             language="en", entities=[], published_year=2025)
     assert sentence.years == {"2023"}
+
+
+def test_clock_times_are_one_item_and_no_conflict() -> None:
+    def ev(text: str) -> Evidence:
+        return evidence_for("Shooting Investigation", text, language="en", entities=[])
+
+    tire_shop = ev("At approximately 2:40 p.m., officers found one male victim, 33, in the"
+                   " 2300 block.")
+    apartments = ev("At approximately 10:40 p.m., officers found one male victim, 19, in the"
+                    " 1400 block.")
+    # The minutes of two different times ("40") are no shared number.
+    c = compare(tire_shop, apartments)
+    assert not c.shared_numbers and "@14:40" in tire_shop.numbers
+    assert c.number_conflict  # the counts still conflict: 33, 2300 vs 19, 1400
+    # One time, written two ways, is shared; different times alone are no conflict.
+    radio = ev("Melton Road was closed after a crash shortly after 5.40pm on Tuesday.")
+    paper = ev("The crash happened at 17:40 on Melton Road, near 14 shops and 22 homes.")
+    assert compare(radio, paper).shared_numbers == {"@17:40"}
+    later = ev("Police were called at 6.15pm; 14 shops and 22 homes lost power.")
+    assert not compare(ev("Called at 9:05 a.m. and 11:30 a.m."), later).number_conflict

@@ -94,6 +94,16 @@ _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _POSSESSIVE = re.compile(r"['’]s$")
 _TRIVIAL_NUMBERS = frozenset({"0", "1", "2", "3"})
+#: Clock times ("at 7:40 p.m.", "5.40pm", "vers 9h30", "19:40"): one item each ("@19:40"),
+#: not two numbers, or the minutes of two releases' times would match by chance ("40"). Two
+#: reports of one crash may give the same time; two reports' different times (one says
+#: "about 7:30", the other "shortly before 8") are no conflict.
+_CLOCK = re.compile(
+    r"\b(\d{1,2})(?:[:h.](\d{2}))?\s*(a\.?\s?m\b\.?|p\.?\s?m\b\.?|o['’]clock|h\b)"
+    r"|\b(\d{1,2})[:h](\d{2})\b",
+    re.IGNORECASE,
+)
+_CLOCK_MARK = "@"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,12 +242,27 @@ def term_vector(text: str, language: str | None = None) -> dict[str, float]:
     return {word: round(w / norm, 4) for word, w in top}
 
 
+def _clock_times(text: str) -> set[str]:
+    """The clock times ``text`` gives, as 24-hour ``@HH:MM`` items."""
+    times: set[str] = set()
+    for m in _CLOCK.finditer(text):
+        hour, minute, suffix = (int(m[1]), int(m[2] or 0), m[3].lower()) if m[1] else (
+            int(m[4]), int(m[5]), "")
+        if suffix.startswith("p") and hour < 12:
+            hour += 12
+        elif suffix.startswith("a") and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60:
+            times.add(f"{_CLOCK_MARK}{hour:02d}:{minute:02d}")
+    return times
+
+
 def _numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
     years = frozenset(_YEAR.findall(text))
     numbers = frozenset(
-        n.replace(",", "") for n in _NUMBER.findall(text)
+        n.replace(",", "") for n in _NUMBER.findall(_CLOCK.sub(" ", text))
         if not _YEAR.fullmatch(n) and n not in _TRIVIAL_NUMBERS
-    )
+    ) | _clock_times(text)
     return numbers, years
 
 
@@ -296,6 +321,13 @@ def _lede(title: str, text: str) -> str:
     body = text.lstrip()
     end = next((start for start in sentence_starts(body) if start > 20), len(body))
     return f"{title}\n{body[: min(end, 400)].rstrip()}"
+
+
+def _number_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both give at least ``MIN_NUMBERS`` numbers (clock times aside) and share none."""
+    counts_a = {n for n in a if not n.startswith(_CLOCK_MARK)}
+    counts_b = {n for n in b if not n.startswith(_CLOCK_MARK)}
+    return min(len(counts_a), len(counts_b)) >= MIN_NUMBERS and not a & b
 
 
 def _named_in(lowered: str, entity: Any) -> bool:
@@ -402,8 +434,7 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
         shared_people=people_a & people_b, shared_orgs=orgs_a & orgs_b,
         shared_places=shared_places, place_conflict=place_conflict,
         shared_numbers=numbers_a & numbers_b,
-        number_conflict=(min(len(a.numbers), len(b.numbers)) >= MIN_NUMBERS
-                         and not a.numbers & b.numbers),
+        number_conflict=_number_conflict(a.numbers, b.numbers),
         shared_years=years_a & years_b,
         year_conflict=bool(a.years and b.years and not a.years & b.years),
         entity_jaccard=jaccard(names_a, names_b),
