@@ -97,6 +97,9 @@ class Evidence:
     #: The headline's key (``stories/headlines.py``; "" when unknown): two articles under
     #: one recurring headline ("Police log") share it whatever their events.
     headline: str = ""
+    #: The article's language ("en", "es"; None when unknown): all-MiniLM-L6-v2 reads only
+    #: English, so a pair with another language is compared on the multilingual cosines.
+    language: str | None = None
 
     @property
     def names(self) -> frozenset[str]:

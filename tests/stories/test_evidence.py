@@ -108,8 +108,13 @@ def test_compare_same_event_agrees_on_people_places_and_numbers() -> None:
 
 def test_evidence_round_trips_through_its_dict() -> None:
     e = _evidence(FRESNO)
+    assert e.language == "en"
     assert evidence_from_dict(evidence_to_dict(e)) == e
     assert evidence_from_dict(None).names == frozenset()
+    # Evidence stored before it kept its language reads back without one.
+    old = evidence_to_dict(e)
+    del old["language"]
+    assert evidence_from_dict(old).language is None
 
 
 def test_evidence_without_entities_uses_keywords_as_names() -> None:

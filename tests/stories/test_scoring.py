@@ -105,3 +105,42 @@ def test_scoring_keyword_miss_needs_several_entities_on_both_sides() -> None:
 def test_scoring_weights_from_dict_ignores_comments() -> None:
     w = weights_from_dict({"_comment": "x", "head": 3, "threshold": 0.4})
     assert w.head == 3.0 and w.threshold == 0.4
+
+
+def test_scoring_another_language_is_compared_on_the_multilingual_model_alone() -> None:
+    """all-MiniLM-L6-v2 reads only English: two Spanish reports of different events look
+    alike to it. A pair with a language other than English takes the multilingual cosines,
+    in the pair score and in the assigner's vectorised story score alike."""
+    from storyline.models import Evidence
+    from storyline.store.base import MemberState, StoryState
+    from storyline.stories.assign import Assigner
+
+    rng = np.random.default_rng(5)
+    mono = rng.standard_normal(DUAL_DIMS[0])
+    a = _dual(mono, rng.standard_normal(DUAL_DIMS[1]))
+    b = _dual(mono + 0.1 * rng.standard_normal(DUAL_DIMS[0]), rng.standard_normal(DUAL_DIMS[1]))
+    a1, a2 = split_vector(a)
+    b1, b2 = split_vector(b)
+    assert a2 is not None and b2 is not None
+    spanish, english = Evidence(language="es"), Evidence(language="en")
+    both_en = features(a, a, ["x"], 0.0, b, b, ["y"], 0.0, evidence_a=english, evidence_b=english)
+    assert both_en.cos_head == pytest.approx(float(a1 @ b1), abs=1e-5)  # ~0.99: MiniLM
+    for ev_a, ev_b in ((spanish, spanish), (english, spanish), (spanish, None)):
+        f = features(a, a, ["x"], 0.0, b, b, ["y"], 0.0, evidence_a=ev_a, evidence_b=ev_b)
+        assert f.cos_head == f.cos_head_x == pytest.approx(float(a2 @ b2), abs=1e-5)
+        assert f.cos_body == pytest.approx(float(a2 @ b2), abs=1e-5)
+    es_score = score_features(features(a, a, ["x"], 0.0, b, b, ["y"], 0.0,
+                                       evidence_a=spanish, evidence_b=spanish))
+    assert es_score < score_features(both_en)
+
+    assigner = Assigner([])
+    for member_ev, article_ev in ((spanish, spanish), (english, spanish), (spanish, english),
+                                  (english, english)):
+        state = StoryState(id="s", title="t", first_ts=0.0, last_ts=0.0, article_count=1, members=[
+            MemberState(article_id="m", published_ts=0.0, head=b, body=b,
+                        keywords=frozenset(["y"]), evidence=member_ev)])
+        assigner._matrices.clear()
+        pair = features(a, a, ["x"], 0.0, b, b, ["y"], 0.0, evidence_a=article_ev,
+                        evidence_b=member_ev)
+        story = assigner.story_score(state, a, a, frozenset(["x"]), 0.0, (), article_ev)
+        assert story == pytest.approx(score_features(pair), abs=1e-4)

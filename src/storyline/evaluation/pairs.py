@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from storyline.embedding import Encoder, embed_articles
-from storyline.models import Article
+from storyline.models import Article, Evidence
 from storyline.research import article_from_dict
 from storyline.stories.features import add_keywords
 from storyline.stories.scoring import (
@@ -105,8 +105,11 @@ def pair_feature_matrix(items: Sequence[PairItem], encoder: Encoder) -> np.ndarr
     embed_articles(unique, encoder)
     rows = []
     for it in items:
+        # Only the languages, as the pipeline knows them (MiniLM's cosine is for English).
         f = features(it.a.head_vector, it.a.body_vector, it.a.keywords, None,  # type: ignore[arg-type]
-                     it.b.head_vector, it.b.body_vector, it.b.keywords, None)  # type: ignore[arg-type]
+                     it.b.head_vector, it.b.body_vector, it.b.keywords, None,  # type: ignore[arg-type]
+                     evidence_a=Evidence(language=it.a.language),
+                     evidence_b=Evidence(language=it.b.language))
         rows.append(feature_vector(f))
     return np.asarray(rows, dtype=np.float64)
 

@@ -15,7 +15,7 @@ import json
 import zlib
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,10 +63,13 @@ from storyline.stories.evidence import evidence_for, evidence_from_dict, evidenc
 
 def _member_evidence(row: Sequence[Any]) -> Evidence:
     """A ``_member_rows`` row's evidence; stored before migration 0006: from the member's
-    text and keywords."""
-    if row[8] is not None:
-        return evidence_from_dict(json.loads(row[8]))
-    return evidence_for(row[4], row[9] or "", keywords=json.loads(row[3]))
+    text and keywords. Evidence stored without its language takes the article's."""
+    if row[8] is None:
+        return evidence_for(row[4], row[9] or "", keywords=json.loads(row[3]), language=row[10])
+    evidence = evidence_from_dict(json.loads(row[8]))
+    if evidence.language is None and row[10]:
+        evidence = replace(evidence, language=str(row[10]).lower())
+    return evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,17 +427,17 @@ class SQLStore(Store):
         ``Assigner._join`` keeps them, so a story loaded again is the story held in memory
         (with ``max_members`` 1, the most recent alone).
         Most recent first (the founding member last): ``(story_id, id, published_ts,
-        keywords, title, head, body, events, evidence, legacy_text)`` rows (head and body None
-        without ``vectors``)."""
+        keywords, title, head, body, events, evidence, legacy_text, language)`` rows (head and
+        body None without ``vectors``)."""
         vector_columns = "e.head, e.body" if vectors else "NULL AS head, NULL AS body"
         for chunk, marks in in_chunks(list(story_ids), 500):
             # The most recent members of each story (window function keeps the query single).
             yield from self._execute(
                 "SELECT story_id, id, published_ts, keywords, title, head, body, events, evidence,"
-                " legacy_text FROM ("
+                " legacy_text, language FROM ("
                 f"  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, {vector_columns},"
                 "   a.events, v.evidence, CASE WHEN v.evidence IS NULL THEN a.text END"
-                "   AS legacy_text,"
+                "   AS legacy_text, a.language,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id"
                 "    ORDER BY a.published_ts DESC, a.id DESC) AS rn,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id"

@@ -46,6 +46,7 @@ from storyline.stories.evidence import (
     Background,
     add_evidence,
     compare,
+    english_only,
     story_items,
 )
 from storyline.stories.features import overlap
@@ -337,6 +338,8 @@ class _Matrices:
     keywords: list[frozenset[str]]
     marks: MarkArrays
     evidence: list[Evidence | None]
+    #: Per row: the member is in a language other than English (``evidence.english_only``).
+    foreign: np.ndarray
     core: frozenset[str] = frozenset()
 
 
@@ -573,6 +576,14 @@ class Assigner:
         multi = h_multi is not None and all(m.head_multi is not None for m in stacks)
         cos_head_x = cat("head_multi") @ h_multi if multi else cos_head
         cos_body_x = cat("body_multi") @ b_multi if multi and b_multi is not None else cos_body
+        if multi and b_multi is not None:
+            # all-MiniLM-L6-v2 reads only English: a pair with another language is compared
+            # on the multilingual cosines alone (``evidence.english_only``).
+            foreign = np.ones(len(cos_head), dtype=bool) if not english_only(evidence, None) \
+                else cat("foreign")
+            if foreign.any():
+                cos_head = np.where(foreign, cos_head_x, cos_head)
+                cos_body = np.where(foreign, cos_body_x, cos_body)
         keywords = [k for m in stacks for k in m.keywords]
         shared = np.asarray([overlap(kw, other) for other in keywords])
         miss = np.asarray([keyword_miss(kw, other, s)
@@ -682,6 +693,7 @@ def _stack(members: Sequence[MemberState], *, centroid: bool = False, core: bool
     the first member's when there is one member; the latest member's time)."""
     heads = np.stack([m.head for m in members])
     bodies = np.stack([m.body for m in members])
+    foreign = [not english_only(m.evidence, None) for m in members]
     h_mono, h_multi = split_vector(heads)
     b_mono, b_multi = split_vector(bodies)
     ts = [m.published_ts for m in members]
@@ -701,6 +713,8 @@ def _stack(members: Sequence[MemberState], *, centroid: bool = False, core: bool
         ts=np.asarray(ts), keywords=keywords, core=core_set,
         marks=stack_marks([m.events for m in members]),
         evidence=[m.evidence for m in members] + ([None] if len(ts) > len(members) else []),
+        foreign=np.asarray(foreign + ([any(foreign)] if len(ts) > len(members) else []),
+                           dtype=bool),
     )
 
 

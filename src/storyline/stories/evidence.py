@@ -47,7 +47,7 @@ from storyline.stories.headlines import (
 
 __all__ = [
     "EVENT_FEATURES", "Background", "Comparison", "Evidence", "add_evidence", "compare",
-    "evidence_for", "evidence_from_dict", "evidence_to_dict", "story_items",
+    "english_only", "evidence_for", "evidence_from_dict", "evidence_to_dict", "story_items",
 ]
 
 #: Words kept in an article's term vector (the rarest-weighted).
@@ -313,6 +313,7 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
         terms=term_vector(full, language), people=frozenset(people), orgs=frozenset(orgs),
         places=places, numbers=numbers, years=years,
         words=len(text.split()), headline=headline_key(title),
+        language=language.lower() if language else None,
     )
 
 
@@ -460,11 +461,17 @@ def _withheld(a: Evidence, b: Evidence, shared: bool, templated: list[str]) -> s
     return templated[0] if templated else ""
 
 
+def english_only(a: Evidence | None, b: Evidence | None) -> bool:
+    """Whether the English-only model's cosine may compare the two articles: neither is
+    known to be in another language."""
+    return all(e is None or not e.language or e.language.startswith("en") for e in (a, b))
+
+
 def evidence_to_dict(e: Evidence) -> dict[str, Any]:
     """JSON-ready form (stored with the article)."""
     return {"terms": e.terms, "people": sorted(e.people), "orgs": sorted(e.orgs),
             "places": sorted(e.places), "numbers": sorted(e.numbers), "years": sorted(e.years),
-            "words": e.words, "headline": e.headline}
+            "words": e.words, "headline": e.headline, "language": e.language}
 
 
 def evidence_from_dict(data: dict[str, Any] | None) -> Evidence:
@@ -477,4 +484,5 @@ def evidence_from_dict(data: dict[str, Any] | None) -> Evidence:
         places=frozenset(data.get("places", ())), numbers=frozenset(data.get("numbers", ())),
         years=frozenset(data.get("years", ())), words=data.get("words"),
         headline=str(data.get("headline") or ""),
+        language=data.get("language"),
     )

@@ -32,7 +32,13 @@ import numpy as np
 
 from storyline.models import EventMark, Evidence
 from storyline.stories.events import day_of, event_gap, one_off_conflict, one_off_match
-from storyline.stories.evidence import EVENT_FEATURES, Background, Comparison, compare
+from storyline.stories.evidence import (
+    EVENT_FEATURES,
+    Background,
+    Comparison,
+    compare,
+    english_only,
+)
 from storyline.stories.features import overlap
 
 #: Order of the features in ``feature_vector`` (and of the fitted coefficients).
@@ -205,6 +211,8 @@ def features(
     gap = abs(ts_a - ts_b) / 86400.0 if ts_a is not None and ts_b is not None else None
     head, head_x = _cosines(head_a, head_b)
     body, body_x = _cosines(body_a, body_b)
+    if head_x is not None and body_x is not None and not english_only(evidence_a, evidence_b):
+        head, body = head_x, body_x  # MiniLM reads only English: its cosine says nothing here
     shared = overlap(kw_a, kw_b)
     return PairFeatures(
         cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
