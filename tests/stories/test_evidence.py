@@ -324,3 +324,23 @@ def test_clock_times_are_one_item_and_no_conflict() -> None:
     assert compare(radio, paper).shared_numbers == {"@17:40"}
     later = ev("Police were called at 6.15pm; 14 shops and 22 homes lost power.")
     assert not compare(ev("Called at 9:05 a.m. and 11:30 a.m."), later).number_conflict
+
+
+def test_forecasters_judges_and_the_outlets_own_name_are_no_evidence() -> None:
+    wind = evidence_for(
+        "High wind warning issued for Albuquerque area Tuesday",
+        "ALBUQUERQUE, N.M. (RGP) — Gusts could reach 60 mph, said Jason Pruitt, a meteorologist"
+        " with the National Weather Service. Judge Ana Lucero postponed hearings. Tomas Reyes, a"
+        " rancher near Tijeras, said he had tied down his barn.",
+        language="en", outlet="Rio Grande Press",
+        entities=[_Entity("Jason Pruitt", "person"), _Entity("Ana Lucero", "person"),
+                  _Entity("Tomas Reyes", "person"), _Entity("RGP", "org"),
+                  _Entity("National Weather Service", "org")])
+    assert wind.people == {"tomas reyes"}  # the forecaster and the judge speak for many events
+    assert wind.orgs == {"national weather service"}  # "(RGP)" is the outlet itself
+    # Another outlet naming that wire service keeps it; a name merely like it stays too.
+    other = evidence_for("Snow on the way", "Forecasters told RGP and KQBX News 7 to expect"
+                         " snow, said Dana Kwan.", language="en", outlet="KQBX News 7",
+                         entities=[_Entity("RGP", "org"), _Entity("KQBX", "org"),
+                                   _Entity("KQBX Newsroom Fund", "org")])
+    assert other.orgs == {"rgp", "kqbx newsroom fund"}

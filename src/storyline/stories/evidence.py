@@ -79,15 +79,20 @@ STORY_TERMS = 24
 STORY_ITEMS_MAX = 256
 BACKGROUND_STORIES = 1000
 
-#: Ranks and roles of people who speak for police, fire and press offices.
+#: Ranks and roles of people who speak for police, fire and press offices, forecast the
+#: weather or sit in court for many cases: named before the name ("Sgt. Derek Whitcomb",
+#: "meteorologist Jason Pruitt", "Judge Loretta Bingham").
 _RANKS = frozenset({
     "sgt", "sergeant", "lt", "lieutenant", "capt", "captain", "officer", "det", "detective",
     "deputy", "cpl", "corporal", "spokesman", "spokeswoman", "spokesperson",
+    "meteorologist", "forecaster", "judge", "prosecutor",
 })
 _RANK_PATTERN = "|".join([*sorted(_RANKS - {"spokesman", "spokeswoman", "spokesperson"}),
                           "district chief", "battalion chief", "fire chief", "police chief"])
+#: ... and after it ("Whitcomb, a police spokesman", "Pruitt, a meteorologist with ...").
 _ROLE_PATTERN = ("spokesman|spokeswoman|spokesperson|public information officer"
-                 "|district chief|battalion chief|fire chief|police chief")
+                 "|district chief|battalion chief|fire chief|police chief"
+                 "|meteorologist|forecaster|judge|prosecutor")
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
@@ -270,12 +275,14 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
                  entities: Iterable[Any] | None = None,
                  keywords: Sequence[str] = (),
                  recalls: list[tuple[int, int]] | None = None,
-                 published_year: int | None = None) -> Evidence:
+                 published_year: int | None = None,
+                 outlet: str | None = None) -> Evidence:
     """An article's evidence. ``entities`` are ``ArticleEntity`` values from enrichment (with
     ``name`` and ``type``); without them the capitalised ``keywords`` stand in as untyped
     names. ``recalls``: ``text``'s ``recall_spans`` when enrichment found them already.
     ``published_year``: the year the article is known to be published in, which says nothing
-    of its event ("On Monday, October 20, 2025, officers responded..." in every release)."""
+    of its event ("On Monday, October 20, 2025, officers responded..." in every release).
+    ``outlet``: the publisher, whose own name ("(RGP)" in every dateline) is no evidence."""
     # What the article recalls of an earlier, different incident is that incident's evidence.
     recalled = recall_spans(text) if recalls is None else recalls
     full = f"{title}\n{without_recalls(text, recalled)}"
@@ -301,6 +308,7 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
     else:
         orgs.update(k.lower() for k in keywords)
     people -= _officials(people, full)
+    orgs -= _outlet_names(outlet, orgs)
     # A street a tagger took for a person or an organisation ("Saffron Lane", "Troon Way")
     # is a place: the streets below find it in the text.
     people = {p for p in people if not _places.STREET_NAME.search(p)}
@@ -358,6 +366,18 @@ def _officials(people: Iterable[str], text: str) -> set[str]:
     return out
 
 
+def _outlet_names(outlet: str | None, names: Iterable[str]) -> set[str]:
+    """The ``names`` (lower-cased) that are the outlet's own: its name, the start of it
+    ("kqbx" of "KQBX News 7") or its initials ("rgp" of "Rio Grande Press")."""
+    if not outlet:
+        return set()
+    full = " ".join(outlet.lower().split())
+    words = re.findall(r"[^\W_]+", full)
+    initials = "".join(w[0] for w in words if not w.isdigit())
+    return {n for n in names
+            if n == full or (len(n) >= 3 and (full.startswith(n + " ") or n == initials))}
+
+
 def add_evidence(articles: Sequence[Article],
                  enrichments: Sequence[ArticleEnrichment] | None = None) -> list[Article]:
     """Fill ``evidence`` for each article, from its enrichment's entities when given (one per
@@ -369,7 +389,8 @@ def add_evidence(articles: Sequence[Article],
         article.evidence = evidence_for(article.title, article.text, language=article.language,
                                         entities=entities, keywords=article.keywords,
                                         recalls=recalls,
-                                        published_year=article.published.year if known else None)
+                                        published_year=article.published.year if known else None,
+                                        outlet=article.outlet)
     return list(articles)
 
 
