@@ -71,6 +71,10 @@ def test_developments_fire_story_gives_the_fire_and_its_toll() -> None:
         "Shares in Fenwick Group crashed on Tuesday after a profit warning.",
         "The goalkeeper suffered a cardiac arrest on Friday.",
         "The clinical trial of the drug began in May.",
+        "On Sunday, October 26, 2025, at approximately 1:45 a.m., officers working a"
+        " bar-closing detail in the Nob Hill area heard gunshots in the 3400 block of Central"
+        " Avenue SE.",
+        "The council backed cost-cutting measures on Tuesday.",
     ],
 )
 def test_developments_other_senses_are_no_events(text: str) -> None:

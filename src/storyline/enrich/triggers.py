@@ -308,6 +308,9 @@ def _verb_counts(
 ) -> bool:
     """Whether a lexicon verb reports the event here (not "met the target", "recalled that",
     "the deal will close", "cut ties", "shares crashed")."""
+    before = s.prev_tokens(token, 2)
+    if len(before) == 2 and before[1].text in ("-", "–") and before[0].tag_ in ("NN", "NNS"):
+        return False  # a compound modifier: "a bar-closing detail", "cost-cutting measures"
     if lemma in MOTION_VERBS:
         return any(entity_types.get(t.i) == "place" for t in after)
     if lemma in PARTY_VERBS:
