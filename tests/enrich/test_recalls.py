@@ -131,8 +131,9 @@ def test_recalls_are_found_once_by_enrichment_and_reused_by_evidence() -> None:
     (enrichment,) = enrich_articles([article()])
     assert enrichment.recalls == recall_spans(NEW_FIRE) != []
     (fresh,) = add_evidence([article()], [enrichment])
-    assert fresh.evidence == evidence_for(fresh.title, NEW_FIRE, entities=enrichment.entities,
-                                          keywords=fresh.keywords)
+    assert fresh.evidence == evidence_for(fresh.title, NEW_FIRE, language="en",
+                                          entities=enrichment.entities, keywords=fresh.keywords,
+                                          published_year=2024, outlet="Vale Courier")
     assert fresh.evidence is not None and "hollin" not in fresh.evidence.terms
     # Evidence takes the spans enrichment found: with none, the recalled fire's suburb stays.
     (kept,) = add_evidence([article()], [replace(enrichment, recalls=[])])
