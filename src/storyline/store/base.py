@@ -54,6 +54,8 @@ class MemberState:
     events: tuple[EventMark, ...] = ()
     #: Its event evidence (``Article.evidence``); None for articles stored without one.
     evidence: Evidence | None = None
+    #: Its outlet (``stories/outlets.py``: two articles of one outlet share its template).
+    outlet: str | None = None
 
 
 @dataclass(slots=True)

@@ -416,6 +416,7 @@ class SQLStore(Store):
                     keywords=frozenset(json.loads(row[3])), title=row[4],
                     head=self._vector_value(row[5]), body=self._vector_value(row[6]),
                     events=events_from_json(row[7]), evidence=_member_evidence(row),
+                    outlet=row[11],
                 )
             )
         return list(states.values())
@@ -427,17 +428,17 @@ class SQLStore(Store):
         ``Assigner._join`` keeps them, so a story loaded again is the story held in memory
         (with ``max_members`` 1, the most recent alone).
         Most recent first (the founding member last): ``(story_id, id, published_ts,
-        keywords, title, head, body, events, evidence, legacy_text, language)`` rows (head and
-        body None without ``vectors``)."""
+        keywords, title, head, body, events, evidence, legacy_text, language, outlet)`` rows
+        (head and body None without ``vectors``)."""
         vector_columns = "e.head, e.body" if vectors else "NULL AS head, NULL AS body"
         for chunk, marks in in_chunks(list(story_ids), 500):
             # The most recent members of each story (window function keeps the query single).
             yield from self._execute(
                 "SELECT story_id, id, published_ts, keywords, title, head, body, events, evidence,"
-                " legacy_text, language FROM ("
+                " legacy_text, language, outlet FROM ("
                 f"  SELECT a.story_id, a.id, a.published_ts, a.keywords, a.title, {vector_columns},"
                 "   a.events, v.evidence, CASE WHEN v.evidence IS NULL THEN a.text END"
-                "   AS legacy_text, a.language,"
+                "   AS legacy_text, a.language, a.outlet,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id"
                 "    ORDER BY a.published_ts DESC, a.id DESC) AS rn,"
                 "   ROW_NUMBER() OVER (PARTITION BY a.story_id"

@@ -50,6 +50,7 @@ from storyline.stories.evidence import (
     story_items,
 )
 from storyline.stories.features import overlap
+from storyline.stories.outlets import OutletBackground
 from storyline.stories.scoring import (
     ScoreWeights,
     default_weights,
@@ -340,6 +341,8 @@ class _Matrices:
     evidence: list[Evidence | None]
     #: Per row: the member is in a language other than English (``evidence.english_only``).
     foreign: np.ndarray
+    #: Per row: the member's outlet (None for the centroid row).
+    outlets: list[str | None]
     core: frozenset[str] = frozenset()
 
 
@@ -377,6 +380,8 @@ class Assigner:
         self._matrices: dict[str, _Matrices] = {}
         #: What the recent stories name in common (``evidence.Background``).
         self.background = Background()
+        #: How alike each outlet's recent articles read (``outlets.OutletBackground``).
+        self.outlets = OutletBackground()
         for state in states:
             self.add_state(state)
 
@@ -393,6 +398,8 @@ class Assigner:
             self._index.add(state.centroid, state.first_ts, state.last_ts)
         if count:
             self.background.add_members(state.id, (m.evidence for m in state.members))
+            for m in state.members:
+                self.outlets.add(m.outlet, m.head)
 
     def count_background(self, stories: Sequence[tuple[str, Sequence[Evidence | None]]]
                          ) -> None:
@@ -441,6 +448,8 @@ class Assigner:
                 runner_up_score=runner_up[1]))
             touched[story.id] = story
             article.story_id = story.id
+            if article.head_vector is not None:
+                self.outlets.add(article.outlet, article.head_vector)
         return assignments, list(touched.values())
 
     def candidates(self, ts: float, head: np.ndarray | None = None) -> list[int]:
@@ -508,24 +517,26 @@ class Assigner:
             return []
         scores = self._story_scores(states, article.head_vector, article.body_vector,
                                     frozenset(article.keywords), ts, article.events,
-                                    article.evidence)
+                                    article.evidence, article.outlet)
         order = np.argsort(-scores, kind="stable")[:k]
         return [(states[int(i)], float(scores[int(i)])) for i in order]
 
     def story_score(
         self, state: StoryState, head: np.ndarray, body: np.ndarray, kw: frozenset[str],
         ts: float, events: tuple[EventMark, ...] = (), evidence: Evidence | None = None,
+        outlet: str | None = None,
     ) -> float:
         """Score against a story: the best pair score with its members, tempered by the second
         best so that one stray member cannot pull in a different event."""
         if not state.members:
             return 0.0
-        return float(self._story_scores([state], head, body, kw, ts, events, evidence)[0])
+        return float(self._story_scores([state], head, body, kw, ts, events, evidence,
+                                         outlet)[0])
 
     def _story_scores(
         self, states: Sequence[StoryState], head: np.ndarray, body: np.ndarray,
         kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
-        evidence: Evidence | None = None,
+        evidence: Evidence | None = None, outlet: str | None = None,
     ) -> np.ndarray:
         """``story_score`` of several stories at once: all their members in one product."""
         stacks = []
@@ -536,7 +547,7 @@ class Assigner:
                     state.members, centroid=self.options.use_centroid,
                     core=bool(self.options.core_weight))
             stacks.append(m)
-        pair = self._pair_scores(stacks, head, body, kw, ts, events, evidence)
+        pair = self._pair_scores(stacks, head, body, kw, ts, events, evidence, outlet)
         sizes = [len(m.ts) for m in stacks]
         out = np.empty(len(stacks))
         start = 0
@@ -561,10 +572,10 @@ class Assigner:
     def _pair_scores(
         self, stacks: Sequence[_Matrices], head: np.ndarray, body: np.ndarray,
         kw: frozenset[str], ts: float, events: tuple[EventMark, ...] = (),
-        evidence: Evidence | None = None,
+        evidence: Evidence | None = None, outlet: str | None = None,
     ) -> np.ndarray:
-        """Pair scores of the article with every member of ``stacks`` (the vectorised
-        ``scoring.score_features``)."""
+        """Pair scores of the article (of ``outlet``) with every member of ``stacks`` (the
+        vectorised ``scoring.score_features``)."""
         w = self.weights
         h_mono, h_multi = split_vector(head)
         b_mono, b_multi = split_vector(body)
@@ -576,6 +587,14 @@ class Assigner:
         multi = h_multi is not None and all(m.head_multi is not None for m in stacks)
         cos_head_x = cat("head_multi") @ h_multi if multi else cos_head
         cos_body_x = cat("body_multi") @ b_multi if multi and b_multi is not None else cos_body
+        off_mono, off_multi = self.outlets.offsets(outlet, head) if outlet else (0.0, 0.0)
+        if off_mono or off_multi:
+            # Two articles of one outlet: less its template's share (``outlets.py``).
+            same = np.asarray([o == outlet for m in stacks for o in m.outlets], dtype=float)
+            plain_hx, plain_bx = cos_head_x is cos_head, cos_body_x is cos_body
+            cos_head, cos_body = cos_head - off_mono * same, cos_body - off_mono * same
+            cos_head_x = cos_head if plain_hx else cos_head_x - off_multi * same
+            cos_body_x = cos_body if plain_bx else cos_body_x - off_multi * same
         if multi and b_multi is not None:
             # all-MiniLM-L6-v2 reads only English: a pair with another language is compared
             # on the multilingual cosines alone (``evidence.english_only``).
@@ -629,7 +648,7 @@ class Assigner:
         member = MemberState(
             article_id=article.id, published_ts=ts, head=article.head_vector,
             body=article.body_vector, keywords=frozenset(article.keywords), title=article.title,
-            events=article.events, evidence=article.evidence,
+            events=article.events, evidence=article.evidence, outlet=article.outlet,
         )
         state.members.append(member)
         state.members.sort(key=lambda m: m.published_ts)
@@ -713,6 +732,7 @@ def _stack(members: Sequence[MemberState], *, centroid: bool = False, core: bool
         ts=np.asarray(ts), keywords=keywords, core=core_set,
         marks=stack_marks([m.events for m in members]),
         evidence=[m.evidence for m in members] + ([None] if len(ts) > len(members) else []),
+        outlets=[m.outlet for m in members] + ([None] if len(ts) > len(members) else []),
         foreign=np.asarray(foreign + ([any(foreign)] if len(ts) > len(members) else []),
                            dtype=bool),
     )
