@@ -878,14 +878,15 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
 @_eval_options
 @click.option("--dataset",
               type=click.Choice(["uci", "demo", "ecbplus", "local", "local2", "local3",
-                                 "local4", "local5", "local6", "local7", "all"]),
+                                 "local4", "local5", "local6", "local7", "local8", "all"]),
               default="all", show_default=True,
               help="Which labelled stream (local: demo/local, look-alike local incidents in"
                    " Dayton; local2: demo/local2, the same in Leicester; local3: demo/local3,"
                    " Brisbane, most events reported once; local4: demo/local4, Winnipeg;"
                    " local5: demo/local5, Spokane, recurring templated headlines; local6:"
                    " demo/local6, Memphis, police releases that never name the city; local7:"
-                   " demo/local7, Albuquerque, English and Spanish outlets).")
+                   " demo/local7, Albuquerque, English and Spanish outlets; local8: demo/local8,"
+                   " Auckland, long articles, police and fire releases).")
 def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
     """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""
     from storyline.evaluation.runs import run_stream
