@@ -63,6 +63,20 @@ def test_build_jsonl_fields_win_and_short_bodies_are_rejected() -> None:
         )
 
 
+def test_build_jsonl_bylines_in_the_text_are_its_authors() -> None:
+    fields = {"title": "Floods", "published": "2025-01-09T08:00:00+13:00",
+              "text": f"By Jess Tamihana\n\n{BODY}\n\n— Reporting by Ana Lealaiauloto"}
+    article = extract_record(RawRecord("f.jsonl:1", "jsonl", "{}", fields=fields))
+    assert article.authors == ["Jess Tamihana", "Ana Lealaiauloto"]
+    # Given authors win; a sentence opening with "By" is no byline.
+    given = extract_record(RawRecord("g.jsonl:1", "jsonl", "{}",
+                                     fields={**fields, "authors": ["Jo Lake"]}))
+    assert given.authors == ["Jo Lake"]
+    plain = extract_record(RawRecord("h.jsonl:1", "jsonl", "{}", fields={
+        **fields, "text": f"By Tuesday, Storm Surges had flooded the town.\n\n{BODY}"}))
+    assert plain.authors == []
+
+
 def test_build_out_of_range_timestamp_is_a_rejection_not_a_crash() -> None:
     fields = {"title": "Floods", "text": BODY, "published": 1e20}
     with pytest.raises(ExtractionError, match="out of range"):

@@ -66,6 +66,20 @@ def test_events_gap_is_zero_on_overlap_days_apart_otherwise_none_without_shared_
     assert event_gap(two, (_mark("earthquake", "2025-02-22"),)) == 2.0
 
 
+def test_events_gap_of_a_recalled_date_needs_one_report_near_it() -> None:
+    old_fire = (_mark("fire", "2025-09-15"),)
+    day = date(2025, 9, 15).toordinal()
+    # Two reports both recalling a fire of 10 and 23 days before them are no closer for it.
+    assert event_gap(old_fire, old_fire, (day + 10, day + 23)) is None
+    # A tribute three weeks on still meets the report of the night (published 2 days after).
+    assert event_gap(old_fire, old_fire, (day + 23, day + 2)) == 0.0
+    assert event_gap(old_fire, old_fire, (day + 2, day + 23)) == 0.0
+    assert event_gap(old_fire, old_fire) == 0.0  # without publication days, as before
+    gaps = member_event_gaps(old_fire, stack_marks([old_fire, old_fire]), 2,
+                             (day + 23, np.asarray([day + 10, day + 2])))
+    assert np.isinf(gaps[0]) and gaps[1] == 0.0
+
+
 def test_events_member_gaps_match_the_pairwise_gap() -> None:
     rng = np.random.default_rng(7)
     actions = ["signing", "visit", "vote", "earthquake"]

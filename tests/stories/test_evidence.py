@@ -344,3 +344,22 @@ def test_forecasters_judges_and_the_outlets_own_name_are_no_evidence() -> None:
                          entities=[_Entity("RGP", "org"), _Entity("KQBX", "org"),
                                    _Entity("KQBX Newsroom Fund", "org")])
     assert other.orgs == {"rgp", "kqbx newsroom fund"}
+
+
+def test_bylines_and_commonwealth_ranks_are_no_evidence() -> None:
+    text = ("By Pita Matagi\n\nA man was critically hurt on Bairds Road, said Det Insp Lana"
+            " Whitiora. Fire and Emergency shift manager Brent Sorensen said crews arrived at"
+            " 2.12am. Aroha Tane, a neighbour, called 111. Matagi's colleague Sione Kata saw"
+            " it.\n\n— Reporting by Ana Lealaiauloto")
+    entities = [_Entity(n, "person") for n in (
+        "Pita Matagi", "Lana Whitiora", "Brent Sorensen", "Aroha Tane", "Sione Kata",
+        "Ana Lealaiauloto")]
+    ev = evidence_for("Man hurt in Ōtara", text, language="en", entities=entities,
+                      authors=["Pita Matagi", "Ana Lealaiauloto"])
+    # The reporters cover many events and the officers speak for many: neither is evidence.
+    assert ev.people == {"aroha tane", "sione kata"}
+    assert "matagi" not in ev.terms and "lealaiauloto" not in ev.terms
+    assert "whitiora" in ev.terms  # a rank drops the person, not the rare word
+    # Without the bylines, the reporters are people like any other.
+    plain = evidence_for("Man hurt in Ōtara", text, language="en", entities=entities)
+    assert {"pita matagi", "ana lealaiauloto"} <= plain.people and "matagi" in plain.terms

@@ -28,7 +28,7 @@ from dateutil import parser as dateparser
 
 from storyline.errors import ExtractionError
 from storyline.extract.language import detect_language
-from storyline.extract.text import extract_text_dump, strip_tags
+from storyline.extract.text import byline_authors, extract_text_dump, strip_tags
 from storyline.extract.urls import canonical_url, date_from_url, outlet_from_domain
 from storyline.models import Article, PageFields, RawRecord, Rejection
 
@@ -170,9 +170,12 @@ def page_fields(record: RawRecord) -> PageFields:
             fields = PageFields(text=strip_tags(record.content).strip())
         return _overlay(fields, record.fields)
     if record.kind == "jsonl":
-        return _overlay(
+        fields = _overlay(
             PageFields(text=_clean_structured_text(record.fields.get("text"))), record.fields
         )
+        if not fields.authors:  # "By Jess Tamihana" heading the text, "— Reporting by ..."
+            fields.authors = byline_authors(fields.text)
+        return fields
     raise ExtractionError(f"unknown record kind {record.kind!r}")
 
 

@@ -55,6 +55,7 @@ _DESK_SUFFIX = re.compile(r"(?:\s+news)?\s+(?:desk|staff|newsroom|team|bureau)\b
 _AUTHORS_LINE = re.compile(
     r"^(?:authors?|written by|reporting by|words|reporter|text|story by|by)\s*[:\s]\s*(.+)$", re.I
 )
+_PERSON_NAME = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 _MASTHEAD = re.compile(r"^([A-Z][A-Z'&.]+(?:\s+[A-Z][A-Z'&.]+){0,4})\s*(?:[|•·:]|$)")
 _ORG_WORDS = re.compile(
     r"\b(?:desk|staff|newsroom|editors?|editorial|team|agency|agencies|service|bureau|wire|"
@@ -321,6 +322,17 @@ def _split_names(value: str) -> list[str]:
     value = re.sub(r"\b\d+\s+min(?:ute)?s?\s+read\b.*$", "", value, flags=re.I)
     parts = re.split(r",\s*|\s+and\s+|\s*&\s*|;\s*", value)
     return [p.strip(" .|") for p in parts if p.strip(" .|")]
+
+
+def byline_authors(text: str) -> list[str]:
+    """The people a clean body names in a byline of its own: a "By Jess Tamihana" paragraph
+    among its first three, or a "— Reporting by Mitchell Harte" among its last eight (JSONL
+    and feed bodies keep them; a text dump's header is read by ``extract_text_dump``)."""
+    paragraphs = [p.strip().lstrip("—–-").strip() for p in text.split("\n") if p.strip()]
+    short = [p for p in paragraphs[:3] + paragraphs[-8:] if len(p.split()) <= 10]
+    names = _find_authors(short, short[:3])[0] if short else []
+    # Only names ("By Tuesday, crews had ..." opens a sentence, not a byline).
+    return [n for n in names if _PERSON_NAME.fullmatch(n)]
 
 
 def _find_authors(lines: list[str], header: list[str]) -> tuple[list[str], str | None]:

@@ -36,6 +36,7 @@ from storyline.stories.events import (
     MarkArrays,
     concat_marks,
     day_of,
+    days_of,
     member_event_gaps,
     member_one_off_conflicts,
     member_one_off_matches,
@@ -611,7 +612,8 @@ class Assigner:
         if events and any(len(m.marks) for m in stacks):
             sizes = [len(m.ts) for m in stacks]
             marks = stacks[0].marks if one else concat_marks([m.marks for m in stacks], sizes)
-            gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps)))
+            days = (day_of(ts), days_of(cat("ts")))
+            gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps), days))
             one_off = member_one_off_conflicts(events, marks, len(gaps))
             same_day = member_one_off_matches(events, marks, len(gaps), day_of(ts))
         else:

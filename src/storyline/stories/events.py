@@ -57,6 +57,11 @@ ONE_OFF_MIN_GAP = 2
 #: report; a vague "a shooting earlier this month" at a town hall two weeks on matches nothing.
 MATCH_MAX_SPAN = 1
 MATCH_RECENT_DAYS = 7
+#: Two articles' marks of one event date stand in for their publication gap only when one of
+#: them was published at most this many days after that date (``event_gap``): two reports
+#: that both recall a fire of three weeks ago ("in stark contrast to a fire in Henderson 10
+#: days ago") are no closer for it, while a tribute a month on still meets the first report.
+GAP_RECENT_DAYS = MATCH_RECENT_DAYS
 
 #: Action names → small integer codes, so that member marks compare as arrays.
 _ACTION_CODES: dict[str, int] = {}
@@ -84,13 +89,17 @@ def mark_gap(x: EventMark, y: EventMark) -> int:
     return max(0, max(x.first_day, y.first_day) - min(x.last_day, y.last_day))
 
 
-def event_gap(a: Sequence[EventMark], b: Sequence[EventMark]) -> float | None:
+def event_gap(a: Sequence[EventMark], b: Sequence[EventMark], days: tuple[int, int] | None = None
+              ) -> float | None:
     """Days between the nearest events of the same action in ``a`` and ``b`` (0 when their
-    dates overlap); None when the two articles share no action."""
+    dates overlap); None when the two articles share no action. With ``days`` (the two
+    articles' publication days, as ordinals) a pair of marks counts only when one article was
+    published at most ``GAP_RECENT_DAYS`` after its mark ended."""
     best: float | None = None
     for x in a:
         for y in b:
-            if x.action == y.action:
+            if x.action == y.action and (days is None or days[0] - x.last_day <= GAP_RECENT_DAYS
+                                         or days[1] - y.last_day <= GAP_RECENT_DAYS):
                 gap = float(mark_gap(x, y))
                 best = gap if best is None else min(best, gap)
     return best
@@ -111,6 +120,14 @@ def day_of(ts: float) -> int:
     """The UTC day of a timestamp (seconds), as an ordinal; a day off either way is within
     ``MATCH_RECENT_DAYS``'s slack."""
     return datetime.fromtimestamp(ts, tz=UTC).date().toordinal()
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def days_of(ts: np.ndarray) -> np.ndarray:
+    """``day_of`` of an array of timestamps."""
+    return np.floor_divide(ts, 86400.0).astype(np.int64) + _EPOCH_DAY
 
 
 def _matchable(marks: Sequence[EventMark], published_day: int) -> list[EventMark]:
@@ -165,15 +182,18 @@ def concat_marks(parts: Sequence[MarkArrays], sizes: Sequence[int]) -> MarkArray
     )
 
 
-def member_event_gaps(marks: Sequence[EventMark], members: MarkArrays, n_members: int
-                      ) -> np.ndarray:
+def member_event_gaps(marks: Sequence[EventMark], members: MarkArrays, n_members: int,
+                      days: tuple[int, np.ndarray] | None = None) -> np.ndarray:
     """``event_gap`` of an article's ``marks`` with each of ``n_members`` members at once
-    (``inf`` where they share no action)."""
+    (``inf`` where they share no action); ``days``: the article's publication day and each
+    member's (ordinals), as ``event_gap`` takes them."""
     gaps = np.full(n_members, np.inf)
     if not marks or not len(members):
         return gaps
     for mark in marks:
         same = members.action == _ACTION_CODES.get(mark.action, -1)
+        if days is not None and days[0] - mark.last_day > GAP_RECENT_DAYS:
+            same &= days[1][members.member] - members.last_day <= GAP_RECENT_DAYS
         if not same.any():
             continue
         first = np.maximum(members.first_day[same], mark.first_day)

@@ -86,13 +86,20 @@ _RANKS = frozenset({
     "sgt", "sergeant", "lt", "lieutenant", "capt", "captain", "officer", "det", "detective",
     "deputy", "cpl", "corporal", "spokesman", "spokeswoman", "spokesperson",
     "meteorologist", "forecaster", "judge", "prosecutor",
+    # Commonwealth police ranks ("Det Insp Lana Whitiora", "Supt Karen Hale", "Const Lee")
+    "inspector", "insp", "superintendent", "supt", "constable", "const", "commissioner",
+    "commander",
 })
+#: Fire-service ranks of two words ("Shift Manager Brent Sorensen", "Station Officer ...").
+_FIRE_RANKS = ("district chief", "battalion chief", "fire chief", "police chief",
+               "shift manager", "station officer", "station manager", "watch manager",
+               "crew manager", "group manager", "incident controller")
 _RANK_PATTERN = "|".join([*sorted(_RANKS - {"spokesman", "spokeswoman", "spokesperson"}),
-                          "district chief", "battalion chief", "fire chief", "police chief"])
+                          *_FIRE_RANKS])
 #: ... and after it ("Whitcomb, a police spokesman", "Pruitt, a meteorologist with ...").
-_ROLE_PATTERN = ("spokesman|spokeswoman|spokesperson|public information officer"
-                 "|district chief|battalion chief|fire chief|police chief"
-                 "|meteorologist|forecaster|judge|prosecutor")
+_ROLE_PATTERN = "|".join(["spokesman", "spokeswoman", "spokesperson",
+                          "public information officer", *_FIRE_RANKS,
+                          "meteorologist", "forecaster", "judge", "prosecutor"])
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w])")
@@ -230,14 +237,15 @@ def _rarity(word: str, lang: str) -> float:
     return max(0.0, ZIPF_CEILING - zipf)
 
 
-def term_vector(text: str, language: str | None = None) -> dict[str, float]:
+def term_vector(text: str, language: str | None = None, *,
+                skip: frozenset[str] = frozenset()) -> dict[str, float]:
     """Rarity-weighted, sublinear term frequencies of ``text``, L2-normalised (top
-    ``MAX_TERMS``)."""
+    ``MAX_TERMS``), the words in ``skip`` left out."""
     lang = (language or "en")[:2].lower()
     counts = Counter(_POSSESSIVE.sub("", w.lower()).strip("'’-") for w in _WORD.findall(text))
     weights = {}
     for word, n in counts.items():
-        if len(word) < 2:
+        if len(word) < 2 or word in skip:
             continue
         rarity = _rarity(word, lang)
         if rarity > 0:
@@ -276,13 +284,15 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
                  keywords: Sequence[str] = (),
                  recalls: list[tuple[int, int]] | None = None,
                  published_year: int | None = None,
-                 outlet: str | None = None) -> Evidence:
+                 outlet: str | None = None,
+                 authors: Sequence[str] = ()) -> Evidence:
     """An article's evidence. ``entities`` are ``ArticleEntity`` values from enrichment (with
     ``name`` and ``type``); without them the capitalised ``keywords`` stand in as untyped
     names. ``recalls``: ``text``'s ``recall_spans`` when enrichment found them already.
     ``published_year``: the year the article is known to be published in, which says nothing
     of its event ("On Monday, October 20, 2025, officers responded..." in every release).
-    ``outlet``: the publisher, whose own name ("(RGP)" in every dateline) is no evidence."""
+    ``outlet``: the publisher, whose own name ("(RGP)" in every dateline) is no evidence;
+    nor are ``authors``, the article's bylines: a reporter covers many events."""
     # What the article recalls of an earlier, different incident is that incident's evidence.
     recalled = recall_spans(text) if recalls is None else recalls
     full = f"{title}\n{without_recalls(text, recalled)}"
@@ -309,6 +319,8 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
         orgs.update(k.lower() for k in keywords)
     people -= _officials(people, full)
     orgs -= _outlet_names(outlet, orgs)
+    bylines = {a.lower() for a in authors}
+    people -= bylines
     # A street a tagger took for a person or an organisation ("Saffron Lane", "Troon Way")
     # is a place: the streets below find it in the text.
     people = {p for p in people if not _places.STREET_NAME.search(p)}
@@ -318,7 +330,9 @@ def evidence_for(title: str, text: str, *, language: str | None = None,
         places = _places.with_streets(places, _places.streets(full),
                                       _places.streets(_lede(title, text)))
     return Evidence(
-        terms=term_vector(full, language), people=frozenset(people), orgs=frozenset(orgs),
+        terms=term_vector(full, language,
+                          skip=frozenset(w for a in bylines for w in _WORD.findall(a))),
+        people=frozenset(people), orgs=frozenset(orgs),
         places=places, numbers=numbers, years=years,
         words=len(text.split()), headline=headline_key(title),
         language=language.lower() if language else None,
@@ -390,7 +404,7 @@ def add_evidence(articles: Sequence[Article],
                                         entities=entities, keywords=article.keywords,
                                         recalls=recalls,
                                         published_year=article.published.year if known else None,
-                                        outlet=article.outlet)
+                                        outlet=article.outlet, authors=article.authors)
     return list(articles)
 
 

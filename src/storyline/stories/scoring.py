@@ -217,7 +217,8 @@ def features(
     return PairFeatures(
         cos_head=head, cos_body=body, keyword_overlap=shared, gap_days=gap,
         cos_head_x=head_x, cos_body_x=body_x, keyword_miss=keyword_miss(kw_a, kw_b, shared),
-        event_gap_days=event_gap(events_a, events_b),
+        event_gap_days=event_gap(events_a, events_b, (day_of(ts_a), day_of(ts_b))
+                                 if ts_a is not None and ts_b is not None else None),
         comparison=(compare(evidence_a, evidence_b, background)
                     if evidence_a is not None and evidence_b is not None else None),
         one_off_conflict=one_off_conflict(events_a, events_b),
