@@ -132,6 +132,9 @@ def test_one_off_conflict_needs_a_one_off_action_days_apart() -> None:
     assert one_off_conflict(quake_a, quake_b)
     assert not one_off_conflict(quake_a, (EventMark("earthquake", day, day + 1),))
     assert not one_off_conflict(testimony_a, testimony_b)  # a trial's testimony recurs
+    # An assault (the "attack" action) on a street three weeks after another is another one.
+    assert one_off_conflict((EventMark("attack", day, day),),
+                            (EventMark("attack", day + 21, day + 21),))
 
 
 @pytest.mark.slow

@@ -43,10 +43,12 @@ MAX_EVENT_DAYS = 31
 MAX_PAST_DAYS = 31
 
 #: Actions that happen once: two reports of one of them on dates days apart are two events (a
-#: second quake, another fire), unlike a trial's testimony or talks that run for weeks.
+#: second quake, another fire), unlike a trial's testimony or talks that run for weeks. An
+#: ``attack`` (an assault, a raid, an airstrike) is dated to its day; a campaign of weeks is
+#: no mark (``MAX_EVENT_DAYS``) or one wide span, which a dated attack inside it overlaps.
 ONE_OFF_ACTIONS = frozenset({
     "earthquake", "fire", "wildfire", "explosion", "crash", "shooting", "stabbing", "robbery",
-    "killing",
+    "killing", "attack",
 })
 #: Days between two marks of a one-off action from which they are two events, not one.
 ONE_OFF_MIN_GAP = 2
