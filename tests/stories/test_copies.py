@@ -107,6 +107,47 @@ def test_copies_in_the_demo_corpus_are_exactly_its_gold_copies(demo_dir: Path, i
     assert found == expected
 
 
+RELEASE = (
+    "Attribute to Detective Senior Sergeant Rachel Kerr, Counties Manukau CIB:\n\n"
+    "Police are investigating a ram raid on a commercial premises in {suburb} overnight.\n\n"
+    "Emergency services were called to a {street} business about {time} following reports a "
+    "vehicle had been driven into the shop front.\n\n"
+    "A group of people are understood to have entered the store and taken a quantity of "
+    "{goods} before leaving the area in a second vehicle.\n\n"
+    "The vehicle used to gain entry, a {car}, was left at the scene. It had been reported "
+    "stolen from {where} on {day}.\n\n"
+    "A scene examination has been carried out this morning and Police are reviewing CCTV "
+    "footage from the area. Thankfully, no one was injured.\n\n"
+    "Police understand how distressing these incidents are for business owners and their "
+    "staff, and we are committed to holding those responsible to account.\n\n"
+    "Police have been carrying out additional overnight patrols of town centres across "
+    "Counties Manukau, and we encourage business owners to take up the free crime "
+    "prevention advice available through their local Police prevention team."
+)
+
+
+def test_copies_one_outlets_template_filled_for_another_event_is_not_a_copy(index) -> None:
+    """Two raids' releases share most of their words and differ in their slots: the second
+    is its own report, unless another outlet runs it (syndication, a few words edited)."""
+    first = RELEASE.format(suburb="Ōtāhuhu", street="Great South Road", time="3.40am",
+                           goods="cigarettes", car="Mazda Demio", where="Māngere",
+                           day="Monday evening")
+    second = RELEASE.format(suburb="Papatoetoe", street="St George Street", time="2.50am",
+                            goods="alcohol", car="Nissan Tiida", where="Ōtara", day="Tuesday")
+    assert jaccard(shingles(first), shingles(second)) >= CopyOptions().threshold
+    raid = _article("raid1", first, title="Ram raid, Ōtāhuhu", outlet="New Zealand Police")
+    later = _article("raid2", second, title="Ram raid, Papatoetoe", hours=190,
+                     outlet="New Zealand Police")
+    assert index.find([raid, later]) == [] and later.copy_of is None
+    # The same release re-posted by the police, with a line added, is a copy.
+    repost = _article("raid1b", first + "\n\nUpdate: two people have been arrested.",
+                      hours=5, outlet="New Zealand Police")
+    # Another outlet's near-identical text is syndication: a copy.
+    wire = _article("wire", second, hours=191, outlet="Harbour 7 News")
+    found = {m.article_id: m.original_id for m in index.find([raid, later, repost, wire])}
+    assert found == {"raid1b": "raid1", "wire": "raid2"}
+
+
 def test_copies_identical_repost_under_another_url_is_a_copy(index) -> None:
     original = _article("orig", WIRE)
     index.find([original])

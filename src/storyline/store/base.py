@@ -82,6 +82,8 @@ class SignatureRow:
     story_id: str | None
     signature: np.ndarray | None
     text: str | None = None
+    #: Its outlet: a near-duplicate of one outlet's own release may be a filled-in template.
+    outlet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

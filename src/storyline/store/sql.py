@@ -492,7 +492,7 @@ class SQLStore(Store):
                         ) -> list[SignatureRow]:
         rows = self._execute(
             "SELECT a.id, a.published_ts, a.copy_of, a.story_id, m.signature,"
-            " CASE WHEN m.signature IS NULL THEN a.text END"
+            " CASE WHEN m.signature IS NULL THEN a.text END, a.outlet"
             " FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.id"
             " AND m.scheme = ? WHERE a.published_ts BETWEEN ? AND ? ORDER BY a.published_ts, a.id",
             (scheme, start_ts, end_ts),
@@ -501,7 +501,7 @@ class SQLStore(Store):
             SignatureRow(
                 article_id=r[0], published_ts=r[1], copy_of=r[2], story_id=r[3],
                 signature=None if r[4] is None else np.frombuffer(r[4], dtype=np.uint32),
-                text=r[5],
+                text=r[5], outlet=r[6],
             )
             for r in rows
         ]  # fmt: skip
