@@ -166,6 +166,16 @@ def test_dates_yesterday_today_tomorrow(word: str, day: str) -> None:
     check(f"The minister spoke {word}.", TUE_2024_03_19, word, day, day, "day")
 
 
+def test_dates_overnight_is_the_night_before_publication_not_an_adjective() -> None:
+    check("Police are investigating a ram raid in Ōtāhuhu overnight.", TUE_2024_03_19,
+          "overnight", "2024-03-18", "2024-03-19", "day")
+    check("A man was stabbed overnight in Ōtara.", TUE_2024_03_19, "overnight",
+          "2024-03-18", "2024-03-19", "day")
+    assert resolve_dates("Police have stepped up overnight patrols of town centres.",
+                         TUE_2024_03_19) == []
+    assert resolve_dates("Families booked an overnight stay.", TUE_2024_03_19) == []
+
+
 def test_dates_ago_and_in_n_are_single_days() -> None:
     check("The firm filed for bankruptcy two weeks ago.", TUE_2024_03_19, "two weeks ago",
           "2024-03-05", "2024-03-05", "day")  # fmt: skip

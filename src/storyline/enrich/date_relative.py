@@ -120,6 +120,10 @@ def in_n(m: re.Match[str], ctx: DateContext) -> Resolved | None:
 DEICTIC_PATTERN = (
     r"\b(?:yesterday|today|tomorrow|tonight|last\s+night|this\s+(?:morning|afternoon"
     r"|evening))\b"
+    # "a ram raid in Ōtāhuhu overnight.", "was stabbed overnight in Ōtara": the adverb, not
+    # the adjective ("overnight patrols", "an overnight stay").
+    r"|\bovernight(?=\s*(?:[.,;:!?)]|$|(?:in|on|at|near|along|outside|after|and|but|when"
+    r"|while|into|from)\b))"
 )
 
 _DEICTIC_OFFSETS = {
@@ -129,8 +133,12 @@ _DEICTIC_OFFSETS = {
 
 
 def deictic(m: re.Match[str], ctx: DateContext) -> Resolved | None:
-    """A day named from publication: "yesterday", "tonight", "tomorrow"."""
-    d = ctx.pub + timedelta(days=_DEICTIC_OFFSETS[" ".join(m.group().lower().split())])
+    """A day named from publication: "yesterday", "tonight", "tomorrow"; "overnight" is the
+    night before publication, the evening before to the small hours of the day."""
+    key = " ".join(m.group().lower().split())
+    if key == "overnight":
+        return ctx.pub - timedelta(days=1), ctx.pub, "day"
+    d = ctx.pub + timedelta(days=_DEICTIC_OFFSETS[key])
     return d, d, "day"
 
 
