@@ -366,3 +366,34 @@ def test_bylines_and_commonwealth_ranks_are_no_evidence() -> None:
     # Without the bylines, the reporters are people like any other.
     plain = evidence_for("Man hurt in Ōtara", text, language="en", entities=entities)
     assert {"pita matagi", "ana lealaiauloto"} <= plain.people and "matagi" in plain.terms
+
+
+def test_two_incidents_named_apart_get_no_same_day_match() -> None:
+    from dataclasses import replace as _replace
+
+    from storyline.stories.scoring import PairFeatures, default_weights, logit
+
+    def ev(names: list[tuple[str, str]]) -> Evidence:
+        text = ". ".join(n for n, _ in names) + "."
+        return evidence_for("Serious assault", text, language="en",
+                            entities=[_Entity(n, t) for n, t in names])
+
+    queen = ev([("Auckland City Hospital", "org"), ("Auckland Central", "org"),
+                ("Tom Brereton", "person")])
+    otara = ev([("Middlemore Hospital", "org"), ("Rachel Kerr", "person"),
+                ("Counties Manukau", "org")])
+    apart = compare(queen, otara)
+    assert apart.entity_conflict and apart.named_apart  # "hospital" ties nothing
+    robbery = ev([("Rancho Mart", "org"), ("Montgomery", "place"), ("Ramiro Olivas", "person")])
+    release = ev([("Montgomery Blvd NE", "org"), ("Convenience Store", "org"),
+                  ("Wyoming", "org")])
+    same = compare(robbery, release)
+    assert same.entity_conflict and not same.named_apart  # one street written two ways
+    w = default_weights()
+    base = PairFeatures(cos_head=0.6, cos_body=0.6, keyword_overlap=0.2, gap_days=1.0,
+                        one_off_match=True, comparison=same)
+    assert logit(base, w) - logit(_replace(base, one_off_match=False), w) == pytest.approx(
+        w.one_off_match)
+    named_apart = _replace(base, comparison=apart)
+    assert logit(named_apart, w) == pytest.approx(
+        logit(_replace(named_apart, one_off_match=False), w))

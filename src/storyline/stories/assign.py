@@ -45,6 +45,7 @@ from storyline.stories.events import (
 from storyline.stories.evidence import (
     EVENT_FEATURES,
     Background,
+    Comparison,
     add_evidence,
     compare,
     english_only,
@@ -629,10 +630,14 @@ class Assigner:
             others = [e for m in stacks for e in m.evidence]
             hopeful = np.nonzero(z + np.clip(event_w, 0.0, None).sum() > _HOPELESS_LOGIT)[0]
             if len(hopeful):
-                rows = np.asarray([_event_row(evidence, others[i], self.background)
-                                   for i in hopeful.tolist()])
+                found = [_comparison(evidence, others[i], self.background)
+                         for i in hopeful.tolist()]
+                rows = np.asarray([_NO_EVENT if c is None else c.vector() for c in found])
                 z = z.astype(float, copy=True)
                 z[hopeful] += rows @ event_w
+                # Two incidents on one night named apart are two (``Comparison.named_apart``).
+                apart = np.asarray([c is not None and c.named_apart for c in found])
+                z[hopeful] -= w.one_off_match * (same_day[hopeful] * apart)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
     def _new_story(self, article: Article) -> StoryState:
@@ -685,9 +690,9 @@ _HOPELESS_LOGIT = -3.0
 #: Event features of a member stored without evidence: no agreement, no conflict.
 _NO_EVENT = [0.0] * len(EVENT_FEATURES)
 
-def _event_row(evidence: Evidence, other: Evidence | None,
-               background: Background | None = None) -> list[float]:
-    return _NO_EVENT if other is None else compare(evidence, other, background).vector()
+def _comparison(evidence: Evidence, other: Evidence | None,
+                background: Background | None = None) -> Comparison | None:
+    return None if other is None else compare(evidence, other, background)
 
 
 _BLAS: Any = None

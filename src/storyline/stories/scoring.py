@@ -267,7 +267,7 @@ def logit(f: PairFeatures, w: ScoreWeights) -> float:
         z += gap_penalty(gap, w)
     if f.one_off_conflict:
         z += w.one_off_conflict
-    if f.one_off_match:
+    if f.one_off_match and not (f.comparison is not None and f.comparison.named_apart):
         z += w.one_off_match
     return z
 
