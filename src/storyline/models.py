@@ -517,6 +517,9 @@ class PairExplanation:
     #: The recurring headline ("police log") for which two short articles were scored by
     #: their bodies alone, without the headline-like offset ("" when it did not arise).
     template_headline: str = ""
+    #: Both are the same outlet's: the share of their cosines that is its template
+    #: (``stories/outlets.py``), taken off before scoring (None when nothing was).
+    outlet_template: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

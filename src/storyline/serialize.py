@@ -361,7 +361,7 @@ def pair_explanation(pair: PairExplanation) -> dict[str, Any]:
     """``{article, score, head_cosine, body_cosine, days_apart, published_days_apart,
     shared: {people, orgs, places, numbers, years, terms, keywords}, conflicts: {names,
     places, numbers, years: {this, other} or null}, events: [{action, this, other, gap_days,
-    overlapping}], has_evidence, template_headline}``."""
+    overlapping}], has_evidence, template_headline, outlet_template}``."""
     conflicts = {"names": pair.entity_conflict, "places": pair.place_conflict,
                  "numbers": pair.number_conflict, "years": pair.year_conflict}
     return {
@@ -388,6 +388,7 @@ def pair_explanation(pair: PairExplanation) -> dict[str, Any]:
         ],
         "has_evidence": pair.has_evidence,
         "template_headline": pair.template_headline or None,
+        "outlet_template": _round(pair.outlet_template),
     }
 
 

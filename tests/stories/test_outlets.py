@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from storyline.models import Article
 from storyline.stories.assign import Assigner
@@ -82,3 +83,23 @@ def test_assigner_lowers_only_pairs_of_one_templated_outlet() -> None:
     # outlet (or none) the pair keeps its full cosine.
     assert as_police < as_other - 0.05
     assert as_other == plain
+
+
+def test_less_template_takes_the_share_off_the_cosines_the_pair_is_scored_on() -> None:
+    from storyline.stories.outlets import less_template
+    from storyline.stories.scoring import PairFeatures, default_weights, logit
+
+    f = PairFeatures(cos_head=0.9, cos_body=0.8, keyword_overlap=0.3, gap_days=8.0,
+                     cos_head_x=0.85, cos_body_x=0.75)
+    english = less_template(f, (0.2, 0.1), foreign=False)
+    assert (english.cos_head, english.cos_body) == pytest.approx((0.7, 0.6))
+    assert (english.cos_head_x, english.cos_body_x) == pytest.approx((0.75, 0.65))
+    assert logit(english, default_weights()) < logit(f, default_weights())
+    # Compared on the multilingual cosines alone, the pair loses the multilingual share.
+    foreign = less_template(f, (0.2, 0.1), foreign=True)
+    assert (foreign.cos_head, foreign.cos_head_x) == pytest.approx((0.75, 0.75))
+    # One model: its cosines stand for both.
+    single = less_template(PairFeatures(cos_head=0.9, cos_body=0.8, keyword_overlap=0.3,
+                                        gap_days=1.0), (0.2, 0.0), foreign=False)
+    assert (single.cos_head, single.cos_body, single.cos_head_x) == pytest.approx(
+        (0.7, 0.6, None))

@@ -18,7 +18,9 @@ Recomputed pair scores are with the current weights: after a refit they may diff
 scores the article was assigned with, which stay as recorded. They are compared against the
 background of the stories stored in the ``BACKGROUND_DAYS`` before the article
 (``evidence.Background``), as the assigner compared them against the stories of its run: what
-many stories name (the city, the police spokesman) is not listed as shared.
+many stories name (the city, the police spokesman) is not listed as shared. Two articles of
+one outlet are scored less the outlet's template share (``stories/outlets.py``), from the
+stored members of the stories of those days, as a run resumed on the store would have it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from storyline.models import (
 from storyline.store.base import MIN_PREFIX, Store, find_id
 from storyline.stories.assign import AssignOptions, story_id_for
 from storyline.stories.events import mark_gap
-from storyline.stories.evidence import Background
+from storyline.stories.evidence import Background, english_only
+from storyline.stories.outlets import OutletBackground, less_template
 from storyline.stories.scoring import ScoreWeights, default_weights, features, score_features
 
 __all__ = [
@@ -66,6 +69,23 @@ def stored_background(store: Store, article: Article) -> Background:
                                     max_stories=background.capacity)
     for members in sorted(stories, key=lambda ms: (ms[-1][1], ms[-1][0])):
         background.add_members(members[0][0], (evidence for _, _, evidence in members))
+    return background
+
+
+def stored_outlets(store: Store, article: Article) -> OutletBackground:
+    """The outlet background (``outlets.OutletBackground``) of the stored members of the
+    stories active in the ``BACKGROUND_DAYS`` before ``article``, counted in publication
+    order up to it (a resumed run warms its assigner from the same members)."""
+    ts = article.published.timestamp()
+    background = OutletBackground()
+    states = store.story_states(ts - BACKGROUND_DAYS * 86400.0, ts,
+                                max_members=AssignOptions().max_members)
+    members = sorted((m for s in states for m in s.members
+                      if (m.published_ts, m.article_id) < (ts, article.id)
+                      and m.head is not None), key=lambda m: (m.published_ts, m.article_id))
+    for member in members:
+        assert member.head is not None
+        background.add(member.outlet, member.head)
     return background
 
 
@@ -107,7 +127,8 @@ def explain(store: Store, article_id: str, *, weights: ScoreWeights | None = Non
         )
     evidence = decision.evidence if decision is not None else None
     background = stored_background(store, article)
-    best = _best_match(store, article, evidence, members, w, background)
+    outlets = stored_outlets(store, article)
+    best = _best_match(store, article, evidence, members, w, background, outlets)
     runner_up = None
     if decision is not None and decision.runner_up:
         try:
@@ -119,7 +140,7 @@ def explain(store: Store, article_id: str, *, weights: ScoreWeights | None = Non
                 story=other, score=decision.runner_up_score,
                 best_match=_best_match(store, article, evidence,
                                        list(store.iter_articles(story_id=other.id)), w,
-                                       background),
+                                       background, outlets),
             )
     return Explanation(
         article=_summary(article), story=story,
@@ -152,8 +173,8 @@ def _summary(article: Article) -> ArticleSummary:
 
 
 def _best_match(store: Store, article: Article, evidence: Evidence | None,
-                members: Sequence[Article], w: ScoreWeights, background: Background | None
-                ) -> PairExplanation | None:
+                members: Sequence[Article], w: ScoreWeights, background: Background | None,
+                outlets: OutletBackground | None = None) -> PairExplanation | None:
     """The comparison with the original member (other than ``article``) whose pair score is
     highest, among those published no later than it when there are any (the assigner
     compared it with those), else among all; None when there is none to compare."""
@@ -173,7 +194,7 @@ def _best_match(store: Store, article: Article, evidence: Evidence | None,
         other = decisions.get(member.id)
         found.append(_compare(article, evidence, vectors[article.id], member,
                               other.evidence if other is not None else None,
-                              vectors[member.id], w, background))
+                              vectors[member.id], w, background, outlets))
     if not found:
         return None
     return min(found, key=lambda p: (-p.score, -p.article.published.timestamp(), p.article.id))
@@ -181,20 +202,29 @@ def _best_match(store: Store, article: Article, evidence: Evidence | None,
 
 def _compare(a: Article, ev_a: Evidence | None, vec_a: tuple[np.ndarray, np.ndarray],
              b: Article, ev_b: Evidence | None, vec_b: tuple[np.ndarray, np.ndarray],
-             w: ScoreWeights, background: Background | None = None) -> PairExplanation:
+             w: ScoreWeights, background: Background | None = None,
+             outlets: OutletBackground | None = None) -> PairExplanation:
     """The pair score of ``a`` and ``b`` with what they share and where they conflict (what
-    the ``background`` finds common left out)."""
+    the ``background`` finds common left out; two articles of one outlet less its template
+    share in ``outlets``)."""
     f = features(
         vec_a[0], vec_a[1], frozenset(a.keywords), a.published.timestamp(),
         vec_b[0], vec_b[1], frozenset(b.keywords), b.published.timestamp(),
         events_a=a.events, events_b=b.events, evidence_a=ev_a, evidence_b=ev_b,
         background=background,
     )
+    template = None
+    if outlets is not None and a.outlet and a.outlet == b.outlet:
+        offsets = outlets.offsets(a.outlet, vec_a[0])
+        if any(offsets):
+            f = less_template(f, offsets, foreign=not english_only(ev_a, ev_b))
+            template = round(max(offsets), 6)
     out = PairExplanation(
         article=_summary(b), score=score_features(f, w), head_cosine=f.cos_head,
         body_cosine=f.cos_body, days_apart=f.time_gap, published_days_apart=f.gap_days,
         shared_keywords=tuple(sorted(set(a.keywords) & set(b.keywords))),
         events=event_dates(a.events, b.events), has_evidence=f.comparison is not None,
+        outlet_template=template,
     )
     c = f.comparison
     if c is None or ev_a is None or ev_b is None:
@@ -293,6 +323,9 @@ def _pair_lines(pair: PairExplanation, indent: str = "    ") -> list[str]:
     if pair.template_headline:
         lines.append(f"{indent}  {'recurring headline:':22}\"{pair.template_headline}\": two"
                      " short reports under it are scored by their bodies alone")
+    if pair.outlet_template:
+        lines.append(f"{indent}  {'outlet template:':22}cosines less {pair.outlet_template:.2f},"
+                     " what the outlet's own articles share whatever the event")
     for ev in pair.events:
         verdict = "overlap: the same event" if ev.overlapping else \
             f"{ev.gap_days} day{'' if ev.gap_days == 1 else 's'} apart: evidence against"

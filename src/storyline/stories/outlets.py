@@ -25,13 +25,13 @@ same-event pairs above 0.7 from 43 to 43, 42 to 41 (local, local2); see BENCHMAR
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from storyline.stories.scoring import split_vector
+from storyline.stories.scoring import PairFeatures, split_vector
 
-__all__ = ["MIN_ARTICLES", "WINDOW_OUTLET", "WINDOW_STREAM", "OutletBackground"]
+__all__ = ["MIN_ARTICLES", "WINDOW_OUTLET", "WINDOW_STREAM", "OutletBackground", "less_template"]
 
 #: Articles of an outlet seen before its offset counts.
 MIN_ARTICLES = 4
@@ -87,3 +87,21 @@ class OutletBackground:
         if multi is not None and mine.multi is not None and self.stream.multi is not None:
             off_multi = max(0.0, float(multi @ mine.multi) - float(multi @ self.stream.multi))
         return off_mono, off_multi
+
+
+def less_template(f: PairFeatures, offsets: tuple[float, float], *, foreign: bool
+                  ) -> PairFeatures:
+    """``f`` (a pair of one outlet's articles) with the outlet's template share
+    (``OutletBackground.offsets``) taken off its cosines, as the assigner takes it: the
+    monolingual share off the English model's cosines, the multilingual off the other's; a
+    pair compared on the multilingual cosines alone (``foreign``) loses the latter."""
+    off_mono, off_multi = offsets
+    head_x = None if f.cos_head_x is None else f.cos_head_x - off_multi
+    body_x = None if f.cos_body_x is None else f.cos_body_x - off_multi
+    if foreign and head_x is not None and body_x is not None:
+        return replace(f, cos_head=head_x, cos_body=body_x, cos_head_x=head_x,
+                       cos_body_x=body_x)
+    if head_x is None or body_x is None:  # one model: its cosines stand for both
+        return replace(f, cos_head=f.cos_head - off_mono, cos_body=f.cos_body - off_mono)
+    return replace(f, cos_head=f.cos_head - off_mono, cos_body=f.cos_body - off_mono,
+                   cos_head_x=head_x, cos_body_x=body_x)

@@ -300,6 +300,8 @@ class PairOut(BaseModel):
     has_evidence: bool
     #: The recurring headline under which two short reports were scored by their bodies alone.
     template_headline: str | None = None
+    #: Both are one outlet's: the cosine taken off as its template's share.
+    outlet_template: float | None = None
 
 
 class RunnerUpOut(BaseModel):
