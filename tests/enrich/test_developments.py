@@ -154,6 +154,23 @@ def test_developments_dates_skip_the_report_date_and_lexicon_traps() -> None:
     assert _developments("She died of a heart attack. Residents checked evacuation routes.") == []
 
 
+def test_developments_an_older_incident_named_anew_does_not_date_the_undated_one() -> None:
+    text = ("A fire broke out in the kitchen of a Glen Innes duplex just after 4am. The family"
+            " of six got out before crews arrived. Neighbours brought food and clothes. The "
+            "escape is in stark contrast to a fire in Henderson on September 15, when a "
+            "retired boilermaker died.")
+    fires = [d for d in _developments(text, published=datetime(2025, 9, 25, tzinfo=UTC))
+             if d.action == "fire"]
+    # Two fires: the family's, undated, and the recalled one with its own date.
+    assert sorted(d.when.start if d.when else "" for d in fires) == ["", "2025-09-15"]
+    # A recent date still dates the undated mention: one fire, told twice.
+    recent = [d for d in _developments(
+        "A fire broke out in the kitchen just after 4am. The family of six got out before crews"
+        " arrived. Neighbours brought food and clothes. A fire on Tuesday destroyed the duplex.",
+        published=datetime(2025, 9, 25, tzinfo=UTC)) if d.action == "fire"]
+    assert [d.when.start if d.when else "" for d in recent] == ["2025-09-23"]
+
+
 def _load_eval():
     spec = importlib.util.spec_from_file_location(
         "developments_eval", REPO / "benchmarks" / "developments_eval.py"

@@ -450,7 +450,7 @@ def find_developments(
                     trigger_end=d.trigger_end - body_start,
                     when=shift_span(d.when, -body_start),
                     attribution=shift_source(d.attribution, -body_start))
-            for d in merge_mentions(devs, anaphoric)
+            for d in merge_mentions(devs, anaphoric, published)
         ]  # fmt: skip
 
     ranked = rank(to_body(reported), title_actions, lede_end or 0, max_main)

@@ -20,10 +20,13 @@ from storyline.models import Development, TimeSpan
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-__all__ = ["MIN_MAIN", "is_definite", "merge_mentions", "rank", "unique"]
+__all__ = ["MIN_MAIN", "OLD_MENTION_DAYS", "is_definite", "merge_mentions", "rank", "unique"]
 
 #: Salience a development needs to be one of an article's main ones (besides the top one).
 MIN_MAIN = 1.0
+#: Days before publication from which a dated indefinite mention is an older incident
+#: (``merge_mentions``), not the date of the article's undated one.
+OLD_MENTION_DAYS = 7
 
 
 def unique(items: object) -> tuple[str, ...]:
@@ -58,13 +61,17 @@ def _compatible(a: Development, b: Development, *, strict: bool = True) -> bool:
 
 
 def merge_mentions(
-    devs: Sequence[Development], anaphoric: frozenset[int] = frozenset()
+    devs: Sequence[Development], anaphoric: frozenset[int] = frozenset(),
+    published: date | None = None,
 ) -> list[Development]:
     """Merge the mentions of one event. A definite mention (``anaphoric``: trigger offsets
     of "the fire", "the blaze") adds no names: its sentence's names belong to what is said
     about it ("the Fire Marshal is investigating the cause of the fire"), not to the event;
     one that fits no earlier event refers back to the latest earlier one of its action all
-    the same, and adds a mention and at most a narrower date."""
+    the same, and adds a mention and at most a narrower date. With ``published`` (the
+    article's day), an indefinite mention dated more than ``OLD_MENTION_DAYS`` before it
+    ("a fire in Henderson 10 days ago", "the first raid in 2021") is another incident, not
+    the date of an undated one before it ("Fire broke out in the kitchen just after 4am")."""
     merged: list[Development] = []
     for dev in devs:
         target = next((i for i, m in enumerate(merged) if _compatible(m, dev)), None)
@@ -82,6 +89,11 @@ def merge_mentions(
             merged.append(dev)
             continue
         base = merged[target]
+        if (published is not None and base.when is None and dev.when is not None
+                and not refers_back and dev.trigger_start not in anaphoric
+                and (published - date.fromisoformat(dev.when.end)).days > OLD_MENTION_DAYS):
+            merged.append(dev)
+            continue
         when = base.when
         if dev.when is not None and (when is None or _width(dev.when) < _width(when)):
             when = dev.when
