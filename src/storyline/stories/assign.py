@@ -589,7 +589,7 @@ class Assigner:
         multi = h_multi is not None and all(m.head_multi is not None for m in stacks)
         cos_head_x = cat("head_multi") @ h_multi if multi else cos_head
         cos_body_x = cat("body_multi") @ b_multi if multi and b_multi is not None else cos_body
-        off_mono, off_multi = self.outlets.offsets(outlet, head) if outlet else (0.0, 0.0)
+        off_mono, off_multi = self.outlets.offsets(outlet, head)
         if off_mono or off_multi:
             # Two articles of one outlet: less its template's share (``outlets.py``).
             same = np.asarray([o == outlet for m in stacks for o in m.outlets], dtype=float)
@@ -609,11 +609,12 @@ class Assigner:
         shared = np.asarray([overlap(kw, other) for other in keywords])
         miss = np.asarray([keyword_miss(kw, other, s)
                            for other, s in zip(keywords, shared, strict=True)])
-        gaps = np.abs(cat("ts") - ts) / 86400.0
+        member_ts = cat("ts")
+        gaps = np.abs(member_ts - ts) / 86400.0
         if events and any(len(m.marks) for m in stacks):
             sizes = [len(m.ts) for m in stacks]
             marks = stacks[0].marks if one else concat_marks([m.marks for m in stacks], sizes)
-            days = (day_of(ts), days_of(cat("ts")))
+            days = (day_of(ts), days_of(member_ts))
             gaps = np.minimum(gaps, member_event_gaps(events, marks, len(gaps), days))
             one_off = member_one_off_conflicts(events, marks, len(gaps))
             same_day = member_one_off_matches(events, marks, len(gaps), day_of(ts))

@@ -146,8 +146,8 @@ class Comparison:
     #: Both bodies are headline-like but the offset was withheld (a shared headline, or one
     #: that already heads ``RECURRING_STORIES`` stories): the headline key, for ``why``.
     template_headline: str = ""
-    #: Their names, all different, still share a rare word ("montgomery" of "Montgomery" and
-    #: "Montgomery Blvd NE"): one name written two ways, no conflict of names.
+    #: Their names conflict yet share a rare word ("montgomery" of "Montgomery" and
+    #: "Montgomery Blvd NE"): one name written two ways (False when the names do not conflict).
     name_words_shared: bool = False
 
     @property
@@ -476,6 +476,7 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
     # Conflicts of numbers and years count with all of them, agreement only uncommon ones.
     numbers_a, numbers_b = (_uncommon(e.numbers, "number", background) for e in (a, b))
     years_a, years_b = (_uncommon(e.years, "year", background) for e in (a, b))
+    entity_conflict = min(len(names_a), len(names_b)) >= MIN_ENTITIES and not shared_names
     return Comparison(
         terms=terms, shared_terms=shared_terms,
         shared_people=people_a & people_b, shared_orgs=orgs_a & orgs_b,
@@ -485,7 +486,7 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
         shared_years=years_a & years_b,
         year_conflict=bool(a.years and b.years and not a.years & b.years),
         entity_jaccard=jaccard(names_a, names_b),
-        entity_conflict=(min(len(names_a), len(names_b)) >= MIN_ENTITIES and not shared_names),
+        entity_conflict=entity_conflict,
         people_jaccard=jaccard(people_a, people_b),
         number_jaccard=jaccard(numbers_a, numbers_b),
         year_jaccard=jaccard(years_a, years_b),
@@ -494,7 +495,8 @@ def compare(a: Evidence, b: Evidence, background: Background | None = None) -> C
                and not templated),
         shared_headline=shared_headline,
         template_headline=_withheld(a, b, shared_headline, templated),
-        name_words_shared=bool(_name_words(names_a) & _name_words(names_b)),
+        # Asked only when the names conflict (``Comparison.named_apart``): compare runs per pair.
+        name_words_shared=entity_conflict and bool(_name_words(names_a) & _name_words(names_b)),
     )
 
 
