@@ -441,7 +441,8 @@ def enrich_for_assignment(
             analysed = analyse_articles(articles, options=options)
         enrichments = resolve_stored(analysed, lookup=lookup)
         for article, enrichment in zip(articles, enrichments, strict=True):
-            article.events = event_marks(enrichment.developments, article.published.date())
+            article.events = event_marks(enrichment.developments, article.published.date(),
+                                          title=article.title)
     add_evidence(articles, enrichments)
     return enrichments
 

@@ -177,3 +177,34 @@ def test_developments_a_charged_crime_keeps_its_own_date(text: str, action: str,
     crime = next((d for d in devs if d.action == action), None)
     assert crime is not None and crime.when is not None, [(d.action, d.when) for d in devs]
     assert crime.when.start == day
+
+
+@pytest.mark.parametrize(("text", "action", "day"), [
+    # A common noun opening the sentence, tagged as a name: the fire is the lede's news.
+    ("Fire destroyed a vacant house on Carnes Avenue early Thursday, the Memphis Fire "
+     "Department said. No one was hurt.", "fire", "2024-06-13"),
+    # A reduced relative: "a man shot and killed at ... was".
+    ("A man shot and killed at a gas station on Lamar Avenue on Monday night was Corey "
+     "Blalock, 31, police said Tuesday.", "shooting", "2024-06-10"),
+    # "Burn" with a building beside it.
+    ("Firefighters were called to a vacant house burning on Carnes Avenue on Sunday "
+     "morning.", "fire", "2024-06-09"),
+    # A vehicle that overturned is a crash.
+    ("A tractor-trailer overturned on the ramp to Sam Cooper Boulevard on Friday, closing it "
+     "for hours.", "crash", "2024-06-14"),
+])
+def test_developments_local_incident_ledes_give_their_dated_event(text: str, action: str,
+                                                                   day: str) -> None:
+    published = datetime(2024, 6, 15, 9, 0, tzinfo=UTC)
+    found = [d for d in _developments(text, published=published) if d.action == action]
+    assert found, f"no {action} in {text!r}"
+    assert found[0].when is not None and found[0].when.start == day
+
+
+@pytest.mark.parametrize("text", [
+    "The Memphis Fire Department said it would hire 40 recruits next year.",
+    "The start-up burned through its cash in eight months, its founder said on Tuesday.",
+    "Voters said housing was the burning question of the campaign.",
+])
+def test_developments_no_fire_from_names_and_other_senses_of_burn(text: str) -> None:
+    assert "fire" not in {d.action for d in _developments(text)}

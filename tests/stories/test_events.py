@@ -15,9 +15,12 @@ from storyline.stories.events import (
     event_gap,
     event_marks,
     member_event_gaps,
+    member_one_off_conflicts,
     member_one_off_matches,
+    one_off_conflict,
     one_off_match,
     stack_marks,
+    title_marks,
 )
 from storyline.stories.scoring import PairFeatures, default_weights, features, logit
 
@@ -202,3 +205,52 @@ def test_events_a_same_day_match_lifts_the_pair_score_by_its_weight() -> None:
     assert weights.one_off_match > 0
     assert logit(with_match, weights) - logit(without, weights) == pytest.approx(
         weights.one_off_match)
+
+
+def test_events_one_off_events_of_different_kinds_days_apart_conflict() -> None:
+    shot = (_mark("shooting", "2025-11-05"),)
+    crash_later = (_mark("crash", "2025-11-08"),)
+    crash_same_night = (_mark("crash", "2025-11-05"),)
+    # A driver shot on I-240 on the 5th and a motorcyclist killed there on the 8th: two events.
+    assert one_off_conflict(shot, crash_later) and one_off_conflict(crash_later, shot)
+    # A shooting and the crash it caused the same night: no evidence either way.
+    assert not one_off_conflict(shot, crash_same_night)
+    # One of the article's one-off events near the other's is enough to leave them be.
+    assert not one_off_conflict(shot + crash_later, (_mark("crash", "2025-11-09"),))
+    # Events that recur (a hearing) are no conflict with a one-off event.
+    assert not one_off_conflict(shot, (_mark("hearing", "2025-11-12"),))
+
+
+def test_events_member_one_off_conflicts_agree_with_the_pairwise_conflict() -> None:
+    article = (_mark("shooting", "2025-11-05"), _mark("closure", "2025-11-05"))
+    members = [
+        (_mark("crash", "2025-11-08"),),
+        (_mark("crash", "2025-11-06"),),
+        (_mark("shooting", "2025-10-01"), _mark("crash", "2025-11-05")),
+        (_mark("hearing", "2025-11-20"),),
+        (),
+    ]
+    found = member_one_off_conflicts(article, stack_marks(members), len(members))
+    assert found.tolist() == [float(one_off_conflict(article, m)) for m in members]
+    assert found.tolist() == [1.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_events_a_headline_dates_its_one_off_event_to_a_past_year() -> None:
+    published = date(2025, 10, 22)
+    (mark,) = title_marks("Memphis man gets 40 years in 2023 Binghampton killing", published)
+    assert (mark.action, mark.first_day, mark.last_day) == (
+        "killing", date(2023, 1, 1).toordinal(), date(2023, 12, 31).toordinal())
+    assert title_marks("Jury selection begins in 2022 Nob Hill bar shooting trial",
+                       published)[0].action == "shooting"
+    # The year of publication, a year far from the event word, or no event word: nothing.
+    assert not title_marks("Second 2025 fire on Carnes Avenue", published)
+    assert not title_marks("In 2023, the city promised a new fire station and more crews",
+                           published)
+    assert not title_marks("Budget for 2024 passes", published)
+    # The sentencing of a 2023 killing is not last week's shooting; a trial of it is no
+    # conflict with another report of the same old killing.
+    old = title_marks("Man gets 40 years in 2023 Binghampton killing", published)
+    assert one_off_conflict(old, (_mark("shooting", "2025-11-08"),))
+    assert not one_off_conflict(old, title_marks("Trial ends in 2023 killing", published))
+    marks = event_marks([], published, title="Man gets 40 years in 2023 Binghampton killing")
+    assert marks == old

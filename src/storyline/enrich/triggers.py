@@ -55,12 +55,28 @@ def _in_action(token: Token) -> tuple[str, bool] | None:
     if tag.startswith("VB"):
         action = VERB_ACTIONS.get(lemma)
         return (action, True) if action else None
-    if tag in ("NN", "NNS"):
+    if tag in ("NN", "NNS") or (tag == "NNP" and _capitalised_first(token)):
         action = NOUN_ACTIONS.get(lemma) or NOUN_ACTIONS.get(lower)
         if action is None and lemma == "talk" and tag == "NNS":
             action = "meeting"
         return (action, False) if action else None
     return None
+
+
+#: What may stand before a sentence's first word: a dateline's dash, an opening quote.
+_LEADING = frozenset({"—", "–", "--", ":", '"', "“", "'", "‘"})
+
+
+def _capitalised_first(token: Token) -> bool:
+    """A common noun the tagger took for a name because it opens the sentence ("Fire
+    destroyed a vacant house", "— Gunfire erupted"): first in its sentence or after a
+    dateline's dash, no entity, and no name after it ("Fire Department")."""
+    doc = token.doc
+    if token.ent_type_ or not token.is_title:
+        return False
+    if token.i + 1 < len(doc) and doc[token.i + 1].tag_ in ("NNP", "NNPS"):
+        return False
+    return bool(token.is_sent_start) or (token.i > 0 and doc[token.i - 1].text in _LEADING)
 
 
 class SentenceView:
@@ -330,6 +346,8 @@ def _verb_counts(
         return False  # "shares crashed", "the website crashed"
     if lemma == "shoot":
         return _shot_at_someone(s, token, after)
+    if lemma == "burn":
+        return _burned_building(s, token, after)
     if lemma == "charge":  # "was charged", "charged Wednesday with"; not "charged a fee"
         passive = token.tag_ == "VBN" and any(
             t.lemma_.lower() in ("be", "get") for t in s.prev_tokens(token, 3))
@@ -344,6 +362,9 @@ _SHOT_OBJECTS = word_set(
     " him her them himself herself"
 )
 _SHOT_AFTER = word_set("dead")
+#: "A man shot and killed at a gas station ... was": the tagger reads a reduced relative
+#: "shot" as a past tense with no object; "and" and a harm verb after it say a shooting.
+_SHOT_AND = word_set("kill wound injure")
 _SHOT_BEFORE = word_set("fatally critically seriously reportedly allegedly")
 
 
@@ -355,12 +376,38 @@ def _shot_at_someone(s: SentenceView, token: Token, after: list[Token]) -> bool:
         return True
     if token.tag_ == "VBN" and any(t.lemma_.lower() in ("be", "get") for t in prev):
         return True
+    if len(after) >= 2 and after[0].lower_ == "and" and after[1].lemma_.lower() in _SHOT_AND:
+        return True
+    if len(after) >= 2 and after[0].lower_ == "to" and after[1].lower_ == "death":
+        return True
     for tok in after[:3]:
         if tok.lower_ in _SHOT_AFTER or tok.lower_ in _SHOT_OBJECTS:
             return True
         if tok.tag_ not in ("DT", "CD", "JJ", "PRP$"):
             break
     return False
+
+
+#: What burns in a fire report: "a vacant house burning", "the barn burned to the ground".
+_BURNABLE = word_set(
+    "house houses home homes building buildings apartment apartments car cars vehicle truck"
+    " barn garage shed store shop restaurant church school warehouse plant factory mill motel"
+    " hotel bar duplex trailer structure complex block business cabin"
+)
+
+
+def _burned_building(s: SentenceView, token: Token, after: list[Token]) -> bool:
+    """Whether "burn" reports a fire: a building or vehicle burning ("a vacant house burning",
+    "the shed burned down"), or "burned to the ground" / "burned down"; not "burned through
+    its cash", "burning questions"."""
+    if after and after[0].lower_ in ("through", "out", "off", "up"):
+        return False
+    if after and after[0].lower_ == "down":
+        return True
+    if len(after) >= 3 and [t.lower_ for t in after[:3]] == ["to", "the", "ground"]:
+        return True
+    near = s.prev_tokens(token, 4) + after[:3]
+    return any(t.lemma_.lower() in _BURNABLE or t.lower_ in _BURNABLE for t in near)
 
 
 # The lemmas and words ``_special``'s rules start from (keep in step with its branches).

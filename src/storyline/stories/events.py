@@ -19,12 +19,16 @@ than a month before the article was published: an older one is history the artic
 
 Dates also count *against* a join: an action that happens once (``ONE_OFF_ACTIONS``: a quake,
 a fire, a shooting) reported by both articles on dates days apart is two events
-(``one_off_conflict``), however alike the reports read; and *for* one when both report it on
-the same day, recently (``one_off_match``), however differently they read.
+(``one_off_conflict``), however alike the reports read — and so are two articles whose
+one-off events all lie days apart whatever they are (a man shot on I-240 on Wednesday, a
+motorcyclist killed in a crash there on Saturday); and *for* one when both report the same
+action on the same day, recently (``one_off_match``), however differently they read (not two
+different actions on one day: a city has a shooting and a crash most nights).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -71,10 +75,11 @@ _ACTION_CODES: dict[str, int] = {}
 
 def event_marks(developments: Iterable[Development], published: date, *,
                 max_days: int = MAX_EVENT_DAYS, max_past_days: int = MAX_PAST_DAYS,
-                ) -> tuple[EventMark, ...]:
+                title: str = "") -> tuple[EventMark, ...]:
     """The article's main developments that carry a date at most ``max_days`` wide, ending at
-    most ``max_past_days`` before ``published`` (the article's publication day)."""
-    marks: dict[EventMark, None] = {}
+    most ``max_past_days`` before ``published`` (the article's publication day); and the
+    one-off events its ``title`` dates to a past year (``title_marks``)."""
+    marks: dict[EventMark, None] = dict.fromkeys(title_marks(title, published))
     oldest = published.toordinal() - max_past_days
     for dev in developments:
         if not dev.main or dev.when is None:
@@ -84,6 +89,34 @@ def event_marks(developments: Iterable[Development], published: date, *,
         if last - first + 1 <= max_days and last >= oldest:
             marks[EventMark(dev.action, first, last)] = None
     return tuple(marks)
+
+
+def _one_off_nouns() -> str:
+    from storyline.enrich.lexicon import NOUN_ACTIONS
+
+    nouns = sorted(n for n, action in NOUN_ACTIONS.items() if action in ONE_OFF_ACTIONS)
+    return "|".join(re.escape(n) for n in nouns)
+
+
+#: A past year in a headline and, within four words, the one-off event it dates: "40 years
+#: in 2023 Binghampton killing", "2022 Nob Hill bar shooting trial", "2024 Coors crash".
+_TITLE_YEAR = re.compile(
+    rf"\b((?:19|20)\d\d)\b(?:\s+[\w'’.-]+){{0,4}}?\s+({_one_off_nouns()})s?\b", re.IGNORECASE)
+
+
+def title_marks(title: str, published: date) -> tuple[EventMark, ...]:
+    """Year-wide marks of the one-off events a headline dates to a year before publication: a
+    sentencing "in 2023 Binghampton killing" is about a 2023 killing, not about last week's
+    (``one_off_conflict`` tells them apart; too wide to count for a join)."""
+    from storyline.enrich.lexicon import NOUN_ACTIONS
+
+    out = []
+    for year, noun in _TITLE_YEAR.findall(title):
+        if int(year) < published.year:
+            action = NOUN_ACTIONS[noun.lower()]
+            out.append(EventMark(action, date(int(year), 1, 1).toordinal(),
+                                 date(int(year), 12, 31).toordinal()))
+    return tuple(out)
 
 
 def mark_gap(x: EventMark, y: EventMark) -> int:
@@ -108,14 +141,19 @@ def event_gap(a: Sequence[EventMark], b: Sequence[EventMark], days: tuple[int, i
 
 
 def one_off_conflict(a: Sequence[EventMark], b: Sequence[EventMark]) -> bool:
-    """Whether both articles report a one-off action (``ONE_OFF_ACTIONS``) and its nearest
-    dates in the two are at least ``ONE_OFF_MIN_GAP`` days apart: two different events."""
+    """Whether the two articles report different one-off events (``ONE_OFF_ACTIONS``): the
+    same action at dates at least ``ONE_OFF_MIN_GAP`` days apart, or one-off actions of any
+    kind none of which lie within that gap of the other's (a shooting on the 5th, a crash
+    on the 8th)."""
     actions = {m.action for m in a if m.action in ONE_OFF_ACTIONS} & {m.action for m in b}
     for action in actions:
         gap = event_gap([m for m in a if m.action == action], [m for m in b if m.action == action])
         if gap is not None and gap >= ONE_OFF_MIN_GAP:
             return True
-    return False
+    mine = [m for m in a if m.action in ONE_OFF_ACTIONS]
+    theirs = [m for m in b if m.action in ONE_OFF_ACTIONS]
+    return bool(mine and theirs) and min(
+        mark_gap(x, y) for x in mine for y in theirs) >= ONE_OFF_MIN_GAP
 
 
 def day_of(ts: float) -> int:
@@ -215,7 +253,21 @@ def member_one_off_conflicts(marks: Sequence[EventMark], members: MarkArrays, n_
         mine = [m for m in marks if m.action == action]
         gaps = member_event_gaps(mine, members, n_members)
         out = np.maximum(out, (np.isfinite(gaps) & (gaps >= ONE_OFF_MIN_GAP)).astype(float))
+    # One-off events of any kind, all days apart.
+    mine = [m for m in marks if m.action in ONE_OFF_ACTIONS]
+    theirs = np.isin(members.action, _one_off_codes())
+    if mine and theirs.any():
+        gaps = np.full(n_members, np.inf)
+        for mark in mine:
+            first = np.maximum(members.first_day[theirs], mark.first_day)
+            last = np.minimum(members.last_day[theirs], mark.last_day)
+            np.minimum.at(gaps, members.member[theirs], np.maximum(first - last, 0).astype(float))
+        out = np.maximum(out, (np.isfinite(gaps) & (gaps >= ONE_OFF_MIN_GAP)).astype(float))
     return out
+
+
+def _one_off_codes() -> np.ndarray:
+    return np.asarray(sorted(_code(action) for action in ONE_OFF_ACTIONS), dtype=np.int64)
 
 
 def member_one_off_matches(marks: Sequence[EventMark], members: MarkArrays, n_members: int,
