@@ -349,6 +349,20 @@ def test_dates_participle_after_a_copula_is_not_past() -> None:
     assert (span.start, span.end) == ("2025-02-05", "2025-02-05")
 
 
+@pytest.mark.parametrize(("text", "day"), [
+    # A perfect passive before the weekday is done, whatever the sentence expects after it.
+    ("More than 14,000 claims have been lodged after Sunday's hail storm, and the bill is "
+     "expected to top $150 million.", "2024-11-10"),
+    ("The boy had been released from hospital on Friday and is expected to recover.",
+     "2024-11-08"),
+    # "be" with no perfect before it is still no past tense.
+    ("The game will be held on Sunday.", "2024-11-17"),
+])
+def test_dates_a_perfect_passive_points_to_the_past(text: str, day: str) -> None:
+    spans = resolve_dates(text, date(2024, 11, 14))  # a Thursday
+    assert spans[0].start == day
+
+
 def test_dates_weekday_next_to_a_named_week_falls_in_that_week() -> None:
     """'next week, from Tuesday to Wednesday' is next week's Tuesday and Wednesday, not this
     week's; a weekday away from the week phrase keeps its own direction."""

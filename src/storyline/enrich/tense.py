@@ -53,6 +53,8 @@ _NOT_PAST_AFTER = word_set(
     " are am get gets getting the a an its their his her our my your remain remains stay stays"
     " seem seems become becomes"
 )
+# "has been", "have been", "had been": what follows is done.
+_PERFECT = word_set("has have had 've 'd")
 # Words ending in -ed that are not verbs in the past tense.
 _NOT_PAST_WORDS = word_set(
     "hundred united limited based related alleged armed advanced detailed concerned"
@@ -105,8 +107,11 @@ def _cue(words: list[str], lowered: list[str], i: int) -> Direction | None:
     if w in _PAST_WORDS or (
         words[i].islower() and len(w) > 4 and w.endswith("ed") and not w.endswith("eed")
     ):
-        if w in _NOT_PAST_WORDS or prev in _NOT_PAST_AFTER:
+        if w in _NOT_PAST_WORDS:
             return None
+        if prev in _NOT_PAST_AFTER and not (
+                prev == "been" and i > 1 and lowered[i - 2] in _PERFECT):
+            return None  # not "has been lodged", "had been told": a perfect is past
         return "past"
     return None
 
