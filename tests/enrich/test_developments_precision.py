@@ -189,6 +189,11 @@ def test_developments_a_charged_crime_keeps_its_own_date(text: str, action: str,
     # "Burn" with a building beside it.
     ("Firefighters were called to a vacant house burning on Carnes Avenue on Sunday "
      "morning.", "fire", "2024-06-09"),
+    # A police release: "responded to a shooting call", "a juvenile with a gunshot wound".
+    ("On Tuesday, June 11, 2024, at approximately 3:10 p.m., officers responded to a shooting "
+     "call at a car wash in the 3600 block of Austin Peay Highway.", "shooting", "2024-06-11"),
+    ("On Monday, June 10, 2024, officers responded to a residence in reference to a juvenile "
+     "with a gunshot wound.", "shooting", "2024-06-10"),
     # A vehicle that overturned is a crash.
     ("A tractor-trailer overturned on the ramp to Sam Cooper Boulevard on Friday, closing it "
      "for hours.", "crash", "2024-06-14"),
@@ -205,6 +210,7 @@ def test_developments_local_incident_ledes_give_their_dated_event(text: str, act
     "The Memphis Fire Department said it would hire 40 recruits next year.",
     "The start-up burned through its cash in eight months, its founder said on Tuesday.",
     "Voters said housing was the burning question of the campaign.",
+    "The city will build a new fire station and a shooting range on Tuesday.",
 ])
-def test_developments_no_fire_from_names_and_other_senses_of_burn(text: str) -> None:
-    assert "fire" not in {d.action for d in _developments(text)}
+def test_developments_no_incident_from_names_modifiers_and_other_senses_of_burn(text: str) -> None:
+    assert not {"fire", "shooting"} & {d.action for d in _developments(text)}

@@ -68,7 +68,7 @@ ACTIONS: tuple[Action, ...] = (
     _action("storm", "", "storm hurricane typhoon cyclone tornado"),
     _action("wildfire", "", "wildfire bushfire"),
     _action("fire", "burn", "fire blaze inferno"),
-    _action("shooting", "shoot", "shooting gunfire"),
+    _action("shooting", "shoot", "shooting gunfire gunshot gunshots"),
     _action("stabbing", "stab knife", "stabbing"),
     _action("robbery", "rob", "robbery heist burglary holdup"),
     _action("killing", "murder", "killing murder homicide slaying"),

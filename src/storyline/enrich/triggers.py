@@ -63,6 +63,11 @@ def _in_action(token: Token) -> tuple[str, bool] | None:
     return None
 
 
+#: Incidents a police release names through another noun: "responded to a shooting call",
+#: "suffering from a gunshot wound", "the crash scene", "a stabbing victim".
+_INCIDENTS = frozenset({"shooting", "stabbing", "robbery", "fire", "crash", "killing"})
+_INCIDENT_HEADS = word_set("call calls incident incidents scene report wound wounds victim victims")
+
 #: What may stand before a sentence's first word: a dateline's dash, an opening quote.
 _LEADING = frozenset({"—", "–", "--", ":", '"', "“", "'", "‘"})
 
@@ -229,11 +234,13 @@ def find_triggers(
                 continue
         else:
             nxt = after[0] if after else None
-            # A modifier, not the event: "evacuation routes", "quake-hit towns".
+            # A modifier, not the event: "evacuation routes", "quake-hit towns" (but "a
+            # shooting call", "a gunshot wound", "the crash scene" speak of the event).
             if (
                 nxt is not None
                 and (nxt.tag_ in ("NN", "NNS") or nxt.text in ("-", "–"))
                 and not (token.lower_ == "talks" or nxt.lower_ in ("of", "on"))
+                and not (action in _INCIDENTS and nxt.lower_ in _INCIDENT_HEADS)
             ):
                 continue
             if prev and (prev[-1].lower_, token.lower_) in _NOT_EVENTS:
