@@ -158,6 +158,11 @@ def _choose_when(
         return rng[0] <= span.start_char < rng[1]
 
     pool = [t for t in spans if _report_date(s, t.start_char) == report]
+    # A date with another event word between it and this one is that event's: "police on
+    # Friday arrested a man in the hit-and-run crash" dates the arrest, not the crash.
+    between = [o.token.idx for o in others if o is not trig]
+    pool = [t for t in pool if not any(t.end_char <= b < pos or pos < b < t.start_char
+                                       for b in between)]
     candidates = [t for t in pool if inside(t, own)] or [
         t for t in pool if not any(inside(t, rng) for rng in theirs)
     ]
@@ -169,6 +174,31 @@ def _choose_when(
 
 _ON_THE_WORD = re.compile(r"(?:['’]s)?\s*")
 _DESCRIBES = re.compile(r"\s+(?:that|which)\s[^;:]*$")
+
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+#: What lies between a date and an event word it is counted from: "Friday, two days after a
+#: hit-and-run crash", "on Tuesday, a week after the".
+_COUNTED_AFTER = re.compile(
+    r"[,\s]+(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(day|week)s?"
+    r"\s+after\s+(?:(?:a|an|the|last|this|its|their|his|her)\s+)?(?:[\w'’-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _counted_back(when: TimeSpan, trig: Trigger, text: str) -> TimeSpan:
+    """``when`` moved back to the event it counts from: "turned himself in Friday, two days
+    after a hit-and-run crash" dates the crash two days before Friday."""
+    if when.end_char > trig.token.idx or when.granularity != "day":
+        return when
+    m = _COUNTED_AFTER.fullmatch(text, when.end_char, trig.token.idx)
+    if m is None:
+        return when
+    count = _NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))
+    days = count * (7 if m.group(2).lower() == "week" else 1)
+    day = date.fromordinal(date.fromisoformat(when.start).toordinal() - days).isoformat()
+    return replace(when, start=day, end=day)
 
 
 def _date_on(trig: Trigger, spans: Sequence[TimeSpan], text: str) -> TimeSpan | None:
@@ -259,6 +289,8 @@ def _find_in_sentence(
         others = [c[0] for c in chosen]
         when = (charged_when[trig.token.i] if trig.charged
                 else _choose_when(s, trig, spans, others=others))
+        if when is not None:
+            when = _counted_back(when, trig, text)
         if when is None and agent is None and not trig.charged:
             when = next(iter(neighbour_spans.get(trig.action, ())), None)
         own = source

@@ -48,7 +48,7 @@ ACTIONS: tuple[Action, ...] = (
     _action("transfer", "transfer", "transfer move"),
     _action(
         "attack",
-        "attack bomb shell invade raid",
+        "attack bomb shell invade raid assault",
         "attack airstrike bombing assault invasion raid offensive shelling",
     ),
     _action("strike", "", "strike walkout stoppage"),
@@ -70,7 +70,7 @@ ACTIONS: tuple[Action, ...] = (
     _action("fire", "burn", "fire blaze inferno"),
     _action("shooting", "shoot", "shooting gunfire gunshot gunshots"),
     _action("stabbing", "stab knife", "stabbing"),
-    _action("robbery", "rob", "robbery heist burglary holdup"),
+    _action("robbery", "rob carjack burgle burglarize", "robbery heist burglary holdup carjacking"),
     _action("killing", "murder", "killing murder homicide slaying"),
     _action("explosion", "explode", "explosion blast"),
     _action("crash", "crash derail collide overturn",

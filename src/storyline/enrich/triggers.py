@@ -417,10 +417,33 @@ def _burned_building(s: SentenceView, token: Token, after: list[Token]) -> bool:
     return any(t.lemma_.lower() in _BURNABLE or t.lower_ in _BURNABLE for t in near)
 
 
+#: Verbs that report a crash when a vehicle is beside them: "a pedestrian hit by a car",
+#: "struck by a pickup", "the SUV rolled", "a semi jackknifed", "car slams into tree".
+_IMPACT_VERBS = word_set("hit strike slam roll flip jackknife smash plow plough rear-end")
+_VEHICLES = word_set(
+    "car cars vehicle vehicles truck trucks pickup suv van minivan bus semi tractor-trailer"
+    " trailer 18-wheeler motorcycle motorbike scooter e-scooter train tram sedan ute hilux"
+    " caravan campervan taxi jeep lorry coach"
+)
+
+
+def _vehicle_impact(s: SentenceView, token: Token) -> bool:
+    """Whether a vehicle does the impact: right before the verb ("car hits pole", "the SUV
+    rolled") or after "by" ("struck by a pickup"); not "bus driver hit with a bottle"."""
+    def vehicle(t: Token) -> bool:
+        return t.lower_ in _VEHICLES or t.lemma_.lower() in _VEHICLES
+
+    before = s.prev_tokens(token, 1)
+    if before and vehicle(before[0]):
+        return True
+    after = s.next_tokens(token, 4)
+    return bool(after) and after[0].lower_ == "by" and any(vehicle(t) for t in after[1:])
+
+
 # The lemmas and words ``_special``'s rules start from (keep in step with its branches).
 _SPECIAL_LEMMAS = (
     word_set("strike speech argument be find declare evidence tell action step take fund funds")
-    | _OFFER_NOUNS
+    | _OFFER_NOUNS | _IMPACT_VERBS
 )
 _SPECIAL_WORDS = word_set("closed shut medical")
 
@@ -439,6 +462,8 @@ def _special(
     prev = s.prev_tokens(token, 1)
     prev_word = prev[0].lower_ if prev else ""
     verb = tag.startswith("VB")
+    if verb and lemma in _IMPACT_VERBS and not disaster and _vehicle_impact(s, token):
+        return "crash", True
     if lemma == "strike" and not disaster:
         if verb and set(nxt_words) & _NOT_STRIKES:
             return None

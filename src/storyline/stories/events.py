@@ -84,6 +84,8 @@ def event_marks(developments: Iterable[Development], published: date, *,
     for dev in developments:
         if not dev.main or dev.when is None:
             continue
+        if dev.action in ONE_OFF_ACTIONS and dev.modality != "happened":
+            continue  # "the men they want to identify in the assault": no dated assault
         first = date.fromisoformat(dev.when.start).toordinal()
         last = date.fromisoformat(dev.when.end).toordinal()
         if last - first + 1 <= max_days and last >= oldest:
