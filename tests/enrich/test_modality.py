@@ -52,3 +52,21 @@ def test_modality_token_modality(
     doc = parsed[text]
     token = next(t for t in doc if t.text == word)  # type: ignore[attr-defined]
     assert token_modality(token) == expected
+
+
+def test_modality_the_month_may_is_no_modal() -> None:
+    from datetime import UTC, datetime
+
+    from storyline.enrich.developments import enrich_articles
+    from storyline.models import Article
+
+    def modalities(text: str) -> list[tuple[str, str]]:
+        article = Article(id="m", title="", text=text, authors=[], outlet="Wire", url=None,
+                          published=datetime(2025, 5, 5, 9, tzinfo=UTC), language="en",
+                          source="m", raw_kind="text")
+        return [(d.action, d.modality) for d in enrich_articles([article])[0].developments]
+
+    assert modalities("On Sunday, May 4, 2025, officers responded to an armed robbery.") == [
+        ("robbery", "happened")]
+    assert modalities("The two leaders may meet in Beijing next week.") == [
+        ("meeting", "expected")]

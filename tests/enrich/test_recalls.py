@@ -141,3 +141,34 @@ def test_recalls_are_found_once_by_enrichment_and_reused_by_evidence() -> None:
     # The spans are derived, neither stored nor compared: a stored enrichment finds them anew.
     stored = parse_article_enrichment(article_enrichment(enrichment))
     assert stored.recalls is None and stored == enrichment
+
+
+WHEELER = (
+    "Terrence Wheeler had stopped at the Ridgeway Motel on Thursday night to drop off a charger "
+    "for a friend.\n\n"
+    "He was shot in the parking lot at about 9:20 p.m. and died at a hospital.\n\n"
+    "Police said he had been arguing with another man before the shooting.\n\n"
+    "It was the third shooting on the stretch this spring.\n\n"
+    "Just before midnight on April 24, a 19-year-old was walking past a bus stop when someone "
+    "fired six shots. He was hit in the arm and is recovering. On April 6, a man was shot in "
+    "the leg outside a bar. Police have not said whether they are related to Thursday's "
+    "killing.\n\n"
+    "On Friday, Wheeler's cousin said he had three children."
+)
+
+
+def test_recalls_a_paragraph_walking_through_earlier_incidents_by_date() -> None:
+    from datetime import datetime
+
+    from storyline.enrich.developments import article_dates
+    from storyline.models import Article
+
+    article = Article(id="w", title="", text=WHEELER, authors=[], outlet="Ledger", url=None,
+                      published=datetime.fromisoformat("2025-05-03T07:00:00-05:00"),
+                      language="en", source="w", raw_kind="text")
+    recalled = [WHEELER[a:b] for a, b in recall_spans(WHEELER, article_dates(article))]
+    assert recalled[0].startswith("It was the third shooting")  # a cue, as before
+    assert [r[:24] for r in recalled[1:]] == [
+        "Just before midnight on ", "He was hit in the arm an", "On April 6, a man was sh"]
+    # Without the dates only the cue's sentence is a recall.
+    assert len(recall_spans(WHEELER)) == 1

@@ -191,6 +191,17 @@ def test_streets_are_normalised() -> None:
     assert streets("traders on Wall Street") == frozenset()
 
 
+def test_a_police_releases_street_abbreviations_without_points_are_streets() -> None:
+    from storyline.stories.places import streets
+
+    assert streets("Robbery Investigation: 1500 Block of E. Apache St") == {"apache street"}
+    assert streets("a business in the 6100 block of S. Memorial Dr in reference to a robbery"
+                   ) == {"memorial drive"}
+    assert streets("near Harvard Ave and E. 11th St.") == {"harvard avenue", "11th street"}
+    # "Dr" before a name is a doctor.
+    assert streets("said Regional Dr Amelia Park, a surgeon") == frozenset()
+
+
 def test_british_streets_are_read_and_normalised() -> None:
     from storyline.stories.places import streets
 

@@ -644,7 +644,7 @@ def _enrich_one(
     sources = find_attributions(doc, entity_spans, outlet=article.outlet, start_char=body_start)
     # Found once, over the whole body: developments leave these sentences out, and event
     # evidence (``stories/evidence.py``) takes them from the enrichment.
-    recalls = recall_spans(article.text)
+    recalls = recall_spans(article.text, spans_body)
     if article.language in FOREIGN_ACTIONS:  # German, Spanish, French: their own words
         developments = find_foreign_developments(
             doc.text, language=article.language, body_start=body_start,

@@ -115,7 +115,8 @@ def find_modality(
         # plan, "the visit is expected" (a noun) is.
         window = [t for t in window if t.i <= trig.token.i]
     lemma_set = {t.lemma_.lower() for t in window}
-    word_set = {t.lower_ for t in window}
+    # The month is no modal: "On Monday, May 5, officers responded to a robbery".
+    word_set = {t.lower_ for t in window if not (t.text == "May" and t.tag_ == "NNP")}
     text = " ".join(t.text for t in window)
     sent_text = s.sent.text
     # Cancelling, postponing and denying words reach across the sentence ("The summit,

@@ -15,13 +15,26 @@ after", "a separate incident", "the same stretch where") or, for a bare "days af
 death of ..." inside a sentence about the new incident, only the clause from the cue to the
 sentence's end. Sentences that recall the article's *own* event ("Darcy was punched on
 November 3") carry no such cue and stay.
+
+With the article's resolved dates (``dates``, when enrichment has them), a background
+paragraph that walks through earlier incidents by their dates is a recall too: a sentence that
+opens on a day ("On April 6, a man was shot...", "Just before midnight on April 24, ...") at
+least two days before the earliest day the article's first sentences name (its own event: the
+night of the killing, the day of the robbery it charges), with the rest of its paragraph until
+a sentence names that day again ("... whether they are related to Thursday's killing").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
 
 from storyline.enrich.tense import sentence_starts
+
+if TYPE_CHECKING:
+    from storyline.models import TimeSpan
 
 __all__ = ["recall_spans", "without_recalls"]
 
@@ -63,11 +76,14 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in ((a, len(text[:b].rstrip())) for a, b in bounds) if b > a]
 
 
-def recall_spans(text: str) -> list[tuple[int, int]]:
+def recall_spans(text: str, dates: Sequence[TimeSpan] = ()) -> list[tuple[int, int]]:
     """Character spans of ``text`` that recall an earlier, different incident (whole
-    sentences, or a sentence's tail from a "days after" cue), in order."""
+    sentences, or a sentence's tail from a "days after" cue), in order; with ``dates`` (the
+    resolved dates of ``text``) the sentences that walk through earlier incidents by date
+    too."""
     out: list[tuple[int, int]] = []
-    for start, end in _sentences(text):
+    sentences = _sentences(text)
+    for start, end in sentences:
         sentence = text[start:end]
         if _SENTENCE_CUES.search(sentence):
             out.append((start, end))
@@ -76,6 +92,63 @@ def recall_spans(text: str) -> list[tuple[int, int]]:
             clause = _CLAUSE_CUE.search(sentence)
             if clause is not None and _OTHER.search(sentence, clause.end()):
                 out.append((start + clause.start(), end))
+    if dates:
+        dated = _dated_recalls(text, sentences, dates)
+        covered = [s for s in out if not any(a <= s[0] < b for a, b in dated)]
+        out = sorted({*covered, *dated})
+    return out
+
+
+#: Sentences at the top of an article whose days say when its own event was.
+OWN_SENTENCES = 3
+#: What may come before the day that opens a recalled incident: "On", "Just before midnight
+#: on", "Before dawn on", "Early on", "At about 2 a.m. on".
+_OPENING = re.compile(
+    r"(?:(?:just\s+|shortly\s+|not\s+long\s+)?(?:before|after)\s+(?:dawn|midnight|noon|sunrise"
+    r"|sunset|daybreak)\s+|(?:early|late)\s+|(?:at\s+)?(?:about|around|approximately)\s+"
+    r"[\d:.]+\s*[ap]\.?m\.?\s+)?(?:on|in)?\s*",
+    re.IGNORECASE,
+)
+_DAY_GRAINS = frozenset({"day", "days"})
+#: Days between a recalled incident and the article's own before it counts as another.
+RECALL_MIN_DAYS = 2
+
+
+def _dated_recalls(text: str, sentences: Sequence[tuple[int, int]],
+                   dates: Sequence[TimeSpan]) -> list[tuple[int, int]]:
+    """Sentences opening on a day ``RECALL_MIN_DAYS`` or more before the article's own
+    (``recall_spans``), each with the rest of its paragraph up to a sentence naming a later
+    day."""
+    days = [t for t in dates if t.granularity in _DAY_GRAINS]
+    if not days or len(sentences) <= OWN_SENTENCES:
+        return []
+    top_end = sentences[OWN_SENTENCES - 1][1]
+    own = [date.fromisoformat(t.start).toordinal() for t in days if t.start_char < top_end]
+    if not own:
+        return []
+    first_own = min(own)
+
+    def first_day(start: int, end: int) -> TimeSpan | None:
+        return next((t for t in days if start <= t.start_char < end), None)
+
+    out: list[tuple[int, int]] = []
+    recalling = False
+    for index, (start, end) in enumerate(sentences):
+        new_paragraph = index == 0 or "\n" in text[sentences[index - 1][1]:start]
+        if new_paragraph:
+            recalling = False
+        if index < OWN_SENTENCES:
+            continue
+        span = first_day(start, end)
+        opens = span is not None and _OPENING.fullmatch(text, start, span.start_char)
+        earlier = span is not None and (
+            first_own - date.fromisoformat(span.end).toordinal() >= RECALL_MIN_DAYS)
+        if opens and earlier:
+            recalling = True
+        elif span is not None and not earlier:
+            recalling = False  # "... related to Thursday's killing": the article's own again
+        if recalling:
+            out.append((start, end))
     return out
 
 

@@ -52,6 +52,9 @@ STREET_TYPES = (
     "Street|St\\.|Avenue|Ave\\.|Road|Rd\\.|Boulevard|Blvd\\.|Drive|Dr\\.|Lane|Ln\\.|Pike"
     "|Parkway|Pkwy\\.|Highway|Hwy\\.|Court|Ct\\.|Terrace|Circle|Way|Close|Crescent|Place"
     "|Square|Row|Walk|Grove|Gate"
+    # A police release's abbreviations without their points ("1500 block of E. Apache St",
+    # "S. Memorial Dr"); "Dr" not before a name ("Hospital Dr Smith").
+    "|St|Ave|Rd|Blvd|Ln|Pkwy|Hwy|Dr(?!\\s+[A-Z][a-z])"
 )
 #: A street name: one to three capitalised words (or an ordinal; "St" and a possessive
 #: allowed: "St Saviour's Road") and a street type.
@@ -64,7 +67,9 @@ _STREET = re.compile(
 STREET_NAME = re.compile(rf"\s(?:{STREET_TYPES.lower()})$")
 _STREET_TYPES = {"st.": "street", "ave.": "avenue", "rd.": "road", "blvd.": "boulevard",
                  "dr.": "drive", "ln.": "lane", "pkwy.": "parkway", "hwy.": "highway",
-                 "ct.": "court"}
+                 "ct.": "court", "st": "street", "ave": "avenue", "rd": "road",
+                 "blvd": "boulevard", "dr": "drive", "ln": "lane", "pkwy": "parkway",
+                 "hwy": "highway"}
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "n", "s", "e", "w"})
 _ORDINALS = {"first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
              "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th"}
