@@ -101,7 +101,8 @@ def test_ratchet_uci_stream(encoder) -> None:
                                              ("local5", "local5_news_bcubed_f1"),
                                              ("local6", "local6_news_bcubed_f1"),
                                              ("local7", "local7_news_bcubed_f1"),
-                                             ("local8", "local8_news_bcubed_f1")])
+                                             ("local8", "local8_news_bcubed_f1"),
+                                             ("local9", "local9_news_bcubed_f1")])
 def test_ratchet_local_news_stream(encoder, folder: str, key: str) -> None:
     from storyline.evaluation.runs import DEMO_DIR
     from storyline.evaluation.stream import evaluate_local

@@ -878,7 +878,8 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
 @_eval_options
 @click.option("--dataset",
               type=click.Choice(["uci", "demo", "ecbplus", "local", "local2", "local3",
-                                 "local4", "local5", "local6", "local7", "local8", "all"]),
+                                 "local4", "local5", "local6", "local7", "local8", "local9",
+                                 "all"]),
               default="all", show_default=True,
               help="Which labelled stream (local: demo/local, look-alike local incidents in"
                    " Dayton; local2: demo/local2, the same in Leicester; local3: demo/local3,"
@@ -886,7 +887,8 @@ def eval_pairs(data: str | None, out: str | None, limit: int | None) -> None:
                    " local5: demo/local5, Spokane, recurring templated headlines; local6:"
                    " demo/local6, Memphis, police releases that never name the city; local7:"
                    " demo/local7, Albuquerque, English and Spanish outlets; local8: demo/local8,"
-                   " Auckland, long articles, police and fire releases).")
+                   " Auckland, long articles, police and fire releases; local9: demo/local9,"
+                   " Tulsa, background paragraphs that walk through earlier incidents).")
 def eval_stream(data: str | None, out: str | None, limit: int | None, dataset: str) -> None:
     """Online clustering of labelled streams: BCubed, ARI, AMI vs TF-IDF single-pass."""
     from storyline.evaluation.runs import run_stream

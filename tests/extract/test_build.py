@@ -77,6 +77,20 @@ def test_build_jsonl_bylines_in_the_text_are_its_authors() -> None:
     assert plain.authors == []
 
 
+def test_build_jsonl_teasers_for_other_stories_are_left_out() -> None:
+    """A crawler's JSONL keeps the page's "Read more:" lines; they name other stories."""
+    fields = {"title": "Floods", "published": "2025-01-09T08:00:00+01:00",
+              "text": f"{BODY}\n\nRead more: Man charged over fatal Quarry Road crash\n"
+                      "READ MORE: Council votes to close the Riverside pool\n\n"
+                      "Sign up for our morning newsletter\n\n"
+                      "Residents can read more about the evacuation on the council's website."}
+    article = extract_record(RawRecord("f.jsonl:1", "jsonl", "{}", fields=fields))
+    assert "Quarry Road" not in article.text and "Riverside" not in article.text
+    assert "newsletter" not in article.text
+    assert article.text.startswith(BODY)
+    assert article.text.endswith("read more about the evacuation on the council's website.")
+
+
 def test_build_out_of_range_timestamp_is_a_rejection_not_a_crash() -> None:
     fields = {"title": "Floods", "text": BODY, "published": 1e20}
     with pytest.raises(ExtractionError, match="out of range"):

@@ -27,6 +27,7 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from storyline.errors import ExtractionError
+from storyline.extract.boilerplate import boilerplate_reason
 from storyline.extract.language import detect_language
 from storyline.extract.text import byline_authors, extract_text_dump, strip_tags
 from storyline.extract.urls import canonical_url, date_from_url, outlet_from_domain
@@ -222,11 +223,19 @@ def parse_published(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+#: Paragraphs of a structured record's text that are page furniture, not the article: teasers
+#: naming other stories ("Read more: Donovan Pike guilty of murder in Chowdhury killing"),
+#: newsletter and social pitches (``extract/boilerplate.py``, as for HTML pages).
+STRUCTURED_BOILERPLATE = frozenset({"teaser", "newsletter", "social"})
+
+
 def _clean_structured_text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n|\n", value)]
-    return "\n\n".join(strip_tags(p) for p in paragraphs if p)
+    kept = [strip_tags(p) for p in paragraphs if p]
+    return "\n\n".join(p for p in kept
+                        if p and boilerplate_reason(p) not in STRUCTURED_BOILERPLATE)
 
 
 def article_id(*, url: str | None, title: str, text: str) -> str:
