@@ -254,3 +254,13 @@ def test_events_a_headline_dates_its_one_off_event_to_a_past_year() -> None:
     assert not one_off_conflict(old, title_marks("Trial ends in 2023 killing", published))
     marks = event_marks([], published, title="Man gets 40 years in 2023 Binghampton killing")
     assert marks == old
+    # A past month or "last year", with a verb form as the event word.
+    (robbed,) = title_marks("Man jailed for store he robbed last year, judge hears", published)
+    assert (robbed.action, robbed.first_day, robbed.last_day) == (
+        "robbery", date(2024, 1, 1).toordinal(), date(2024, 12, 31).toordinal())
+    (stabbing,) = title_marks("Teen sentenced for Jenks stabbing in March 2024", published)
+    assert (stabbing.first_day, stabbing.last_day) == (date(2024, 3, 1).toordinal(),
+                                                       date(2024, 3, 31).toordinal())
+    # A recent date, or no one-off event word: nothing.
+    assert not title_marks("Store robbed at gunpoint last week", published)
+    assert not title_marks("Budget passes after last year's shortfall", published)

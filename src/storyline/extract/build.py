@@ -233,9 +233,10 @@ def _clean_structured_text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n|\n", value)]
-    kept = [strip_tags(p) for p in paragraphs if p]
-    return "\n\n".join(p for p in kept
-                        if p and boilerplate_reason(p) not in STRUCTURED_BOILERPLATE)
+    kept = [p for p in (strip_tags(p) for p in paragraphs if p) if p]
+    # Furniture only around an article: a one-paragraph text (a headline stream's) stays whole.
+    body = [p for p in kept if boilerplate_reason(p) not in STRUCTURED_BOILERPLATE]
+    return "\n\n".join(body if len(kept) > 1 and body else kept)
 
 
 def article_id(*, url: str | None, title: str, text: str) -> str:

@@ -118,7 +118,62 @@ def title_marks(title: str, published: date) -> tuple[EventMark, ...]:
             action = NOUN_ACTIONS[noun.lower()]
             out.append(EventMark(action, date(int(year), 1, 1).toordinal(),
                                  date(int(year), 12, 31).toordinal()))
+    if not out:
+        out.extend(_dated_in_title(title, published))
     return tuple(out)
+
+
+def _dated_in_title(title: str, published: date) -> list[EventMark]:
+    """The one-off event of a headline that names a past season, month or year ("for robbing
+    Owasso store at gunpoint last summer", "jailed over March 2024 stabbing"): the nearest
+    one-off word, dated to that span."""
+    from storyline.enrich.dates import resolve_dates
+
+    words = [(m.start(), m.end(), _ONE_OFF_WORDS.get(m.group().lower()))
+             for m in re.finditer(r"[A-Za-z]+", title)]
+    words = [(at, end, action) for at, end, action in words if action]
+    if not words:
+        return []
+    out = []
+    oldest = published.toordinal() - MAX_PAST_DAYS
+    for span in resolve_dates(title, published):
+        first, last = (date.fromisoformat(span.start).toordinal(),
+                       date.fromisoformat(span.end).toordinal())
+        if last >= oldest or last - first > 366:
+            continue
+        # The event word next to the date, within three words and no comma ("robbed last
+        # year", "stabbing in March 2024"; not "In 2023, the city promised a fire station").
+        near = [action for at, end, action in words
+                if _near(title[span.end_char:at] if at >= span.end_char
+                         else title[end:span.start_char])]
+        if near:
+            out.append(EventMark(near[0], first, last))
+    return out
+
+
+def _near(between: str) -> bool:
+    return not re.search(r"[,;:]", between) and len(between.split()) <= 3
+
+
+def _word_forms() -> dict[str, str]:
+    """The words of the one-off actions, nouns and verb forms ("robbing", "robbed", "shot")."""
+    from storyline.enrich.lexicon import NOUN_ACTIONS, VERB_ACTIONS
+
+    forms = {n: a for n, a in NOUN_ACTIONS.items() if a in ONE_OFF_ACTIONS}
+    forms.update({f"{n}s": a for n, a in list(forms.items())})
+    for lemma, action in VERB_ACTIONS.items():
+        if action not in ONE_OFF_ACTIONS:
+            continue
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        double = lemma + lemma[-1] if re.search(r"[^aeiou][aeiou][bdgmnpt]$", lemma) else lemma
+        for form in (lemma, f"{lemma}s", f"{stem}ed", f"{stem}ing", f"{double}ed",
+                     f"{double}ing"):
+            forms.setdefault(form, action)
+    forms.update({"shot": "shooting", "stabbed": "stabbing", "burnt": "fire"})
+    return forms
+
+
+_ONE_OFF_WORDS = _word_forms()
 
 
 def mark_gap(x: EventMark, y: EventMark) -> int:
