@@ -129,9 +129,8 @@ def _dated_in_title(title: str, published: date) -> list[EventMark]:
     one-off word, dated to that span."""
     from storyline.enrich.dates import resolve_dates
 
-    words = [(m.start(), m.end(), _ONE_OFF_WORDS.get(m.group().lower()))
-             for m in re.finditer(r"[A-Za-z]+", title)]
-    words = [(at, end, action) for at, end, action in words if action]
+    words = [(m.start(), m.end(), action) for m in re.finditer(r"[A-Za-z]+", title)
+             if (action := _ONE_OFF_WORDS.get(m.group().lower()))]
     if not words:
         return []
     out = []
