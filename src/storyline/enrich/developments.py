@@ -53,6 +53,7 @@ from storyline.enrich.attribution import (
     is_media_name,
 )
 from storyline.enrich.casualties import toll_developments
+from storyline.enrich.date_lexicon import number as count_of
 from storyline.enrich.dates import resolve_dates
 from storyline.enrich.entities import (
     EntityLookup,
@@ -176,8 +177,6 @@ _ON_THE_WORD = re.compile(r"(?:['’]s)?\s*")
 _DESCRIBES = re.compile(r"\s+(?:that|which)\s[^;:]*$")
 
 
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 #: What lies between a date and an event word it is counted from: "Friday, two days after a
 #: hit-and-run crash", "on Tuesday, a week after the".
 _COUNTED_AFTER = re.compile(
@@ -195,8 +194,7 @@ def _counted_back(when: TimeSpan, trig: Trigger, text: str) -> TimeSpan:
     m = _COUNTED_AFTER.fullmatch(text, when.end_char, trig.token.idx)
     if m is None:
         return when
-    count = _NUMBER_WORDS.get(m.group(1).lower()) or int(m.group(1))
-    days = count * (7 if m.group(2).lower() == "week" else 1)
+    days = count_of(m.group(1)) * (7 if m.group(2).lower() == "week" else 1)
     day = date.fromordinal(date.fromisoformat(when.start).toordinal() - days).isoformat()
     return replace(when, start=day, end=day)
 

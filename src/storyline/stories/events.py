@@ -110,12 +110,10 @@ def title_marks(title: str, published: date) -> tuple[EventMark, ...]:
     """Year-wide marks of the one-off events a headline dates to a year before publication: a
     sentencing "in 2023 Binghampton killing" is about a 2023 killing, not about last week's
     (``one_off_conflict`` tells them apart; too wide to count for a join)."""
-    from storyline.enrich.lexicon import NOUN_ACTIONS
-
     out = []
     for year, noun in _TITLE_YEAR.findall(title):
         if int(year) < published.year:
-            action = NOUN_ACTIONS[noun.lower()]
+            action = _ONE_OFF_WORDS[noun.lower()]
             out.append(EventMark(action, date(int(year), 1, 1).toordinal(),
                                  date(int(year), 12, 31).toordinal()))
     if not out:
@@ -290,12 +288,19 @@ def member_event_gaps(marks: Sequence[EventMark], members: MarkArrays, n_members
         same = members.action == _ACTION_CODES.get(mark.action, -1)
         if days is not None and days[0] - mark.last_day > GAP_RECENT_DAYS:
             same &= days[1][members.member] - members.last_day <= GAP_RECENT_DAYS
-        if not same.any():
-            continue
-        first = np.maximum(members.first_day[same], mark.first_day)
-        last = np.minimum(members.last_day[same], mark.last_day)
-        np.minimum.at(gaps, members.member[same], np.maximum(first - last, 0).astype(float))
+        _narrow_gaps(gaps, mark, members, same)
     return gaps
+
+
+def _narrow_gaps(gaps: np.ndarray, mark: EventMark, members: MarkArrays, rows: np.ndarray
+                 ) -> None:
+    """Lower each member's entry of ``gaps`` to the days between ``mark`` and that member's
+    marks selected by ``rows`` (a boolean mask over ``members``)."""
+    if not rows.any():
+        return
+    first = np.maximum(members.first_day[rows], mark.first_day)
+    last = np.minimum(members.last_day[rows], mark.last_day)
+    np.minimum.at(gaps, members.member[rows], np.maximum(first - last, 0).astype(float))
 
 
 def member_one_off_conflicts(marks: Sequence[EventMark], members: MarkArrays, n_members: int
@@ -315,9 +320,7 @@ def member_one_off_conflicts(marks: Sequence[EventMark], members: MarkArrays, n_
     if mine and theirs.any():
         gaps = np.full(n_members, np.inf)
         for mark in mine:
-            first = np.maximum(members.first_day[theirs], mark.first_day)
-            last = np.minimum(members.last_day[theirs], mark.last_day)
-            np.minimum.at(gaps, members.member[theirs], np.maximum(first - last, 0).astype(float))
+            _narrow_gaps(gaps, mark, members, theirs)
         out = np.maximum(out, (np.isfinite(gaps) & (gaps >= ONE_OFF_MIN_GAP)).astype(float))
     return out
 
